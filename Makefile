@@ -1,0 +1,72 @@
+# The book's commands. `make book` builds the website, `make test` checks everything CI
+# checks. Both create .venv first (once; again only when requirements.txt or
+# pyproject.toml change).
+
+PYTHON ?= python3.11
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+NBVAL  := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
+# nbval runs chapters in parallel, one notebook per worker: plain -n splits one
+# notebook's cells across workers and breaks it
+XDIST  := -n auto --dist loadfile
+
+.PHONY: help book test lint unit nbval nbval-variants execute lab clean distclean
+
+help:
+	@echo "make book     build the website into _build/html (strict: any warning fails)"
+	@echo "make test     everything CI checks: lint, unit tests, nbval, structure, strict build"
+	@echo "make execute  re-run every chapter in place so its stored outputs match the code"
+	@echo "make lab      open the chapters in JupyterLab"
+	@echo "make clean    remove _build (keeps .venv); make distclean also removes .venv"
+
+$(STAMP): requirements.txt pyproject.toml
+	@command -v $(PYTHON) >/dev/null 2>&1 || { \
+	  echo "make: '$(PYTHON)' not found. The book needs Python 3.11: install it, or run"; \
+	  echo "      make PYTHON=/path/to/python3.11 ..."; exit 1; }
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' || { \
+	  echo "make: '$(PYTHON)' is Python $$($(PYTHON) -c 'import sys; print(*sys.version_info[:2], sep=".")'), the book needs 3.11:"; \
+	  echo "      make PYTHON=/path/to/python3.11 ..."; exit 1; }
+	@test -x $(BIN)/python || { echo "creating $(VENV) with $(PYTHON)"; $(PYTHON) -m venv $(VENV); }
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	@touch $@
+
+book: $(STAMP)
+	$(BIN)/jupyter-book build . --builder html -W -n --keep-going
+	@echo "The book is built. Open it in a browser: file://$(CURDIR)/_build/html/index.html"
+
+lint: $(STAMP)
+	$(BIN)/ruff check lib tests chapters
+
+unit: $(STAMP)
+	$(BIN)/python -m pytest $(XDIST) tests
+
+nbval: $(STAMP)
+	OMP_NUM_THREADS=1 $(BIN)/python -m pytest $(XDIST) $(NBVAL) chapters
+
+# The stored outputs must not depend on the thread count or on the CPU's vector kernels.
+nbval-variants: $(STAMP)
+	OMP_NUM_THREADS=2 $(BIN)/python -m pytest $(XDIST) $(NBVAL) chapters
+	OMP_NUM_THREADS=1 ATEN_CPU_CAPABILITY=default $(BIN)/python -m pytest $(XDIST) $(NBVAL) chapters
+
+test: $(STAMP) lint book
+	OMP_NUM_THREADS=1 $(BIN)/python -m pytest $(XDIST) $(NBVAL) tests chapters
+	$(MAKE) --no-print-directory nbval-variants
+
+execute: $(STAMP)
+	cd chapters && for nb in *.ipynb; do \
+	  echo "executing chapters/$$nb"; \
+	  OMP_NUM_THREADS=1 ../$(BIN)/jupyter nbconvert --to notebook --execute --inplace \
+	    --ExecutePreprocessor.timeout=600 --ExecutePreprocessor.record_timing=False \
+	    --ExecutePreprocessor.kernel_name=python3 "$$nb" || exit 1; \
+	done
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab --notebook-dir=chapters
+
+clean:
+	rm -rf _build
+
+distclean: clean
+	rm -rf $(VENV)

@@ -1,0 +1,100 @@
+"""Torch model builders.
+
+Introduced in chapter "Sigmoid and the vanishing gradient" (:func:`mlp`); later chapters
+use the same builder with other activations, initialisations and dropout. Models are
+built in float64 by default: the book's experiments are small, and double precision
+keeps their printed numbers identical across CPUs (nbval compares them).
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+from torch import nn
+
+from lib import _validate
+
+#: Activation names :func:`mlp` accepts, mapped to their torch modules.
+ACTIVATIONS = {
+    "sigmoid": nn.Sigmoid,
+    "tanh": nn.Tanh,
+    "relu": nn.ReLU,
+    "leaky_relu": nn.LeakyReLU,
+}
+
+#: Initialisation schemes :func:`mlp` accepts.
+INITS = ("default", "xavier", "kaiming")
+
+
+def init_std(scheme: str, fan_in: int, fan_out: int) -> float:
+    """The weight standard deviation an init scheme gives a layer (facts.md's formulas).
+
+    - ``"default"``: PyTorch's nn.Linear, U[-1/sqrt(fan_in), 1/sqrt(fan_in)], so
+      std = 1/sqrt(3 fan_in);
+    - ``"xavier"``: Glorot & Bengio's normalised init, Var W = 2 / (fan_in + fan_out);
+    - ``"kaiming"``: He et al.'s init for ReLU, std = sqrt(2 / fan_in).
+    """
+    _validate.choice("scheme", scheme, INITS)
+    fan_in = _validate.integer("fan_in", fan_in, low=1)
+    fan_out = _validate.integer("fan_out", fan_out, low=1)
+    if scheme == "default":
+        return 1.0 / math.sqrt(3 * fan_in)
+    if scheme == "xavier":
+        return math.sqrt(2.0 / (fan_in + fan_out))
+    return math.sqrt(2.0 / fan_in)
+
+
+def _init_linear(layer: nn.Linear, scheme: str) -> None:
+    if scheme == "default":
+        return  # nn.Linear already drew its weights and biases this way
+    if scheme == "xavier":
+        nn.init.xavier_uniform_(layer.weight)
+    else:
+        nn.init.kaiming_normal_(layer.weight, mode="fan_in", nonlinearity="relu")
+    nn.init.zeros_(layer.bias)
+
+
+def mlp(
+    widths,
+    activation: str = "relu",
+    init: str = "default",
+    dropout: float = 0.0,
+    dtype: torch.dtype = torch.float64,
+) -> nn.Sequential:
+    """A fully connected network ``Linear, activation, [Dropout], ..., Linear``.
+
+    ``widths`` lists the layer sizes from input to output, e.g. ``[64, 32, 32, 10]``
+    gives two hidden layers of 32 units; at least two sizes, each a positive integer.
+    ``activation`` is a name from :data:`ACTIVATIONS`; ``init`` one of :data:`INITS`
+    (``"xavier"`` and ``"kaiming"`` also zero the biases); ``dropout`` is torch's
+    p, the probability of *dropping* a hidden unit, in [0, 1). The output layer has
+    no activation: pair it with a cross-entropy loss. Seed torch before calling it.
+    """
+    if isinstance(widths, (str, bytes)) or not hasattr(widths, "__iter__"):
+        raise TypeError(f"widths must be a list of layer sizes, got {type(widths).__name__}")
+    widths = [_validate.integer("each entry of widths", w, low=1) for w in widths]
+    if len(widths) < 2:
+        raise ValueError(f"widths must list at least 2 sizes (input and output), got {widths}")
+    _validate.choice("activation", activation, ACTIVATIONS)
+    _validate.choice("init", init, INITS)
+    dropout = _validate.real("dropout", dropout, low=0.0, high=1.0, high_open=True)
+    if dtype not in (torch.float32, torch.float64):
+        raise ValueError(f"dtype must be torch.float32 or torch.float64, got {dtype}")
+    layers: list[nn.Module] = []
+    for i, (n_in, n_out) in enumerate(zip(widths[:-1], widths[1:])):
+        linear = nn.Linear(n_in, n_out, dtype=dtype)
+        _init_linear(linear, init)
+        layers.append(linear)
+        if i < len(widths) - 2:
+            layers.append(ACTIVATIONS[activation]())
+            if dropout > 0:
+                layers.append(nn.Dropout(dropout))
+    return nn.Sequential(*layers)
+
+
+def linear_layers(model: nn.Module) -> list[nn.Linear]:
+    """The model's nn.Linear layers, input to output."""
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"model must be a torch nn.Module, got {type(model).__name__}")
+    return [m for m in model.modules() if isinstance(m, nn.Linear)]

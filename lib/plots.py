@@ -1,0 +1,155 @@
+"""The book's figure style and plotting helpers.
+
+Introduced in chapter "Sigmoid and the vanishing gradient"; every chapter uses
+:func:`use_style` in its hidden first cell. Colours come from the Okabe-Ito palette,
+which stays distinguishable for the common forms of colour blindness; figures have an
+opaque white background so they stay readable in the website's dark mode. Every
+``plot_*`` function draws on ``ax`` (a new figure of the book's fixed size when
+``ax=None``) and returns the axes.
+"""
+
+from __future__ import annotations
+
+import matplotlib as mpl
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.axes import Axes
+
+from lib import _validate
+
+#: Okabe & Ito's colour-blind-safe palette.
+PALETTE = {
+    "blue": "#0072B2",
+    "vermillion": "#D55E00",
+    "green": "#009E73",
+    "orange": "#E69F00",
+    "sky": "#56B4E9",
+    "purple": "#CC79A7",
+    "yellow": "#F0E442",
+    "black": "#000000",
+}
+
+#: One colour per activation, the same in every chapter.
+ACTIVATION_COLORS = {
+    "sigmoid": PALETTE["vermillion"],
+    "tanh": PALETTE["blue"],
+    "relu": PALETTE["green"],
+    "leaky_relu": PALETTE["purple"],
+    "prelu": PALETTE["sky"],
+}
+
+#: The book's default figure size in inches (fixed, so pages never jump).
+FIGSIZE = (7.0, 3.6)
+
+STYLE = {
+    "figure.figsize": FIGSIZE,
+    "figure.dpi": 100,
+    "savefig.dpi": 100,
+    "figure.facecolor": "white",
+    "axes.facecolor": "white",
+    "savefig.facecolor": "white",
+    "axes.prop_cycle": mpl.cycler(color=list(PALETTE.values())),
+    "axes.grid": True,
+    "grid.alpha": 0.3,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "font.size": 11,
+    "axes.titlesize": 12,
+    "legend.frameon": False,
+    "lines.linewidth": 2.0,
+    "image.cmap": "cividis",
+}
+
+
+def use_style() -> None:
+    """Apply the book's matplotlib style (call once, in a chapter's first cell)."""
+    mpl.rcParams.update(STYLE)
+
+
+def color(label: str) -> str | None:
+    """The book's colour for an activation name (None for other labels: use the cycle)."""
+    return ACTIVATION_COLORS.get(label)
+
+
+def figure(ncols: int = 1, nrows: int = 1, width: float | None = None, height: float | None = None):
+    """A new figure of fixed size with ``nrows x ncols`` axes; returns ``(fig, axes)``."""
+    ncols = _validate.integer("ncols", ncols, low=1, high=6)
+    nrows = _validate.integer("nrows", nrows, low=1, high=6)
+    w = FIGSIZE[0] if width is None else _validate.real("width", width, low=1, high=20)
+    h = FIGSIZE[1] * nrows if height is None else _validate.real("height", height, low=1, high=20)
+    return plt.subplots(nrows, ncols, figsize=(w, h), layout="constrained")
+
+
+def _axes(ax):
+    if ax is None:
+        return figure()[1]
+    if not isinstance(ax, Axes):
+        raise TypeError(f"ax must be a matplotlib Axes or None, got {type(ax).__name__}")
+    return ax
+
+
+def plot_lines(x, series: dict, ax=None, *, logy=False, xlabel="", ylabel="", title=None,
+               styles: dict | None = None):
+    """Plot several curves over the same ``x``: ``series`` maps a label to its y values.
+
+    Labels that name an activation get the book's colour for it. ``styles`` may map a
+    label to extra keyword arguments for ``ax.plot`` (e.g. ``{"linestyle": "--"}``).
+    """
+    ax = _axes(ax)
+    x = _validate.array("x", x)
+    if not isinstance(series, dict) or not series:
+        raise TypeError("series must be a non-empty dict mapping a label to y values")
+    for label, y in series.items():
+        y = _validate.array(f"series[{label!r}]", y)
+        if y.shape != x.shape:
+            raise ValueError(f"series[{label!r}] has shape {y.shape}, x has shape {x.shape}")
+        kwargs = {"color": color(str(label))}
+        kwargs.update((styles or {}).get(label, {}))
+        ax.plot(x, y, label=str(label), **kwargs)
+    if logy:
+        ax.set_yscale("log")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    if title:
+        ax.set_title(title)
+    ax.legend()
+    return ax
+
+
+def plot_grad_norms(norms: dict, ax=None, *, title=None):
+    """Gradient norm per layer on a log scale; ``norms`` maps a label to one norm per layer
+    (layer 1 = the input layer), as :func:`lib.probes.grad_norms` returns them."""
+    ax = _axes(ax)
+    if not isinstance(norms, dict) or not norms:
+        raise TypeError("norms must be a non-empty dict mapping a label to per-layer norms")
+    for label, g in norms.items():
+        g = _validate.array(f"norms[{label!r}]", g)
+        layers = np.arange(1, g.size + 1)
+        ax.semilogy(layers, g, marker="o", markersize=4, label=str(label), color=color(str(label)))
+    ax.set_xlabel("layer (1 = next to the input)")
+    ax.set_ylabel("gradient norm of the weights")
+    if title:
+        ax.set_title(title)
+    ax.legend()
+    return ax
+
+
+def plot_history(histories: dict, metric: str = "train_acc", ax=None, *, title=None):
+    """Training curves: ``histories`` maps a label to a :class:`lib.train.History`;
+    ``metric`` is ``"loss"``, ``"train_acc"`` or ``"test_acc"``."""
+    _validate.choice("metric", metric, ("loss", "train_acc", "test_acc"))
+    ax = _axes(ax)
+    if not isinstance(histories, dict) or not histories:
+        raise TypeError("histories must be a non-empty dict mapping a label to a History")
+    for label, h in histories.items():
+        values = getattr(h, metric, None)
+        if not values:
+            raise ValueError(f"histories[{label!r}] has no {metric!r} recorded")
+        ax.plot(np.arange(len(values)), values, label=str(label), color=color(str(label)))
+    ax.set_xlabel("epoch")
+    ax.set_ylabel({"loss": "training loss", "train_acc": "training accuracy",
+                   "test_acc": "test accuracy"}[metric])
+    if title:
+        ax.set_title(title)
+    ax.legend()
+    return ax

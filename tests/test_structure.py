@@ -1,0 +1,209 @@
+"""The book's structure: the table of contents, the chapter notebooks' conventions
+(DESIGN.md, "A chapter notebook" and "Exercises"), and the two commands."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import yaml
+
+from conftest import CHAPTERS, ROOT, chapter_paths, load
+
+ALLOWED_TAGS = {
+    "hide-cell", "hide-input", "hide-output", "remove-cell", "remove-input",
+    "nbval-ignore-output", "nbval-skip", "skip-execution", "raises-exception",
+}
+MAX_BYTES = 5 * 1024 * 1024
+CHAPTER_NAME = re.compile(r"^\d\d_[a-z0-9]+(_[a-z0-9]+)*\.ipynb$")
+NOTEBOOKS = chapter_paths()
+ids = [p.name for p in NOTEBOOKS]
+
+
+def toc_files():
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    files = [toc["root"]]
+
+    def walk(entries):
+        for entry in entries or []:
+            if "file" in entry:
+                files.append(entry["file"])
+            walk(entry.get("sections"))
+
+    for part in toc.get("parts", []):
+        walk(part.get("chapters"))
+    walk(toc.get("chapters"))
+    return files
+
+
+def code_cells(nb):
+    return [c for c in nb["cells"] if c["cell_type"] == "code"]
+
+
+def source(cell):
+    src = cell["source"]
+    return "".join(src) if isinstance(src, list) else src
+
+
+def test_there_is_at_least_one_chapter():
+    assert NOTEBOOKS, "chapters/ holds no notebook"
+
+
+def test_every_chapter_is_in_the_toc_and_every_toc_entry_exists():
+    listed = toc_files()
+    for entry in listed:
+        matches = [p for p in ROOT.glob(entry + ".*") if p.suffix in (".md", ".ipynb")]
+        assert matches, f"_toc.yml lists {entry!r}, but no {entry}.md or {entry}.ipynb exists"
+    chapters_in_toc = {e for e in listed if e.startswith("chapters/")}
+    for path in NOTEBOOKS:
+        assert f"chapters/{path.stem}" in chapters_in_toc, f"{path.name} is not in _toc.yml"
+    assert len(listed) == len(set(listed)), "_toc.yml lists a file twice"
+
+
+def test_config_builds_only_toc_files_from_stored_outputs():
+    config = yaml.safe_load((ROOT / "_config.yml").read_text())
+    assert config["only_build_toc_files"] is True
+    assert config["execute"]["execute_notebooks"] == "off"
+    assert config["sphinx"]["config"]["nb_execution_raise_on_error"] is True
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
+def test_chapter_file_name(path):
+    assert CHAPTER_NAME.match(path.name), f"{path.name}: chapter files are NN_slug.ipynb"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
+def test_notebook_size(path):
+    size = path.stat().st_size
+    assert size <= MAX_BYTES, f"{path.name} is {size / 2**20:.1f} MB, the limit is 5 MB"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
+def test_every_code_cell_executed_in_order(path):
+    counts = [c["execution_count"] for c in code_cells(load(path)) if source(c).strip()]
+    assert None not in counts, (
+        f"{path.name}: {counts.count(None)} code cell(s) never executed: run `make execute`"
+    )
+    assert counts == list(range(1, len(counts) + 1)), (
+        f"{path.name}: cells were executed out of order ({counts}): run `make execute`"
+    )
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
+def test_no_error_outputs_unless_tagged(path):
+    for i, cell in enumerate(code_cells(load(path))):
+        tags = cell["metadata"].get("tags", [])
+        errors = [o for o in cell.get("outputs", []) if o["output_type"] == "error"]
+        assert not errors or "raises-exception" in tags, f"{path.name}: code cell {i} failed"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
+def test_only_allowed_tags(path):
+    for i, cell in enumerate(load(path)["cells"]):
+        bad = set(cell["metadata"].get("tags", [])) - ALLOWED_TAGS
+        assert not bad, f"{path.name}, cell {i}: tags {sorted(bad)} are not in DESIGN.md's list"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
+def test_opens_with_title_then_hidden_setup_cell(path):
+    cells = load(path)["cells"]
+    assert cells[0]["cell_type"] == "markdown" and source(cells[0]).startswith("# "), (
+        f"{path.name}: the first cell must be the chapter's title (a '# ' heading)"
+    )
+    first = code_cells(load(path))[0]
+    assert "hide-cell" in first["metadata"].get("tags", []), (
+        f"{path.name}: the first code cell (imports, seeding, style) must be tagged hide-cell"
+    )
+    src = source(first)
+    assert "from lib" in src and "seed_everything(" in src and "use_style()" in src, (
+        f"{path.name}: the first code cell must import lib, seed and apply the book's style"
+    )
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
+def test_code_conventions(path):
+    for i, cell in enumerate(code_cells(load(path))):
+        src = source(cell)
+        long = [line for line in src.splitlines() if len(line) > 88]
+        assert not long, f"{path.name}, code cell {i}: line over 88 characters: {long[0]!r}"
+        assert "sys.path" not in src, f"{path.name}, code cell {i}: never patch sys.path"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
+def test_ends_with_summary_and_exercises(path):
+    text = "\n".join(source(c) for c in load(path)["cells"] if c["cell_type"] == "markdown")
+    assert "\n## Summary" in text, f"{path.name}: no '## Summary' section"
+    assert "\n## Exercises" in text, f"{path.name}: no '## Exercises' section"
+    assert text.index("## Summary") < text.index("## Exercises"), (
+        f"{path.name}: the exercises come last, after the summary"
+    )
+    assert "{exercise}" in text and "{solution}" in text, (
+        f"{path.name}: exercises use sphinx-exercise's exercise and solution directives"
+    )
+
+
+def nbgrader_cells():
+    for path in NOTEBOOKS:
+        for i, cell in enumerate(load(path)["cells"]):
+            if "nbgrader" in cell["metadata"]:
+                yield path, i, cell
+
+
+def test_nbgrader_metadata_is_valid_and_ids_unique():
+    seen = {}
+    for path, i, cell in nbgrader_cells():
+        meta = cell["metadata"]["nbgrader"]
+        where = f"{path.name}, cell {i}"
+        assert meta.get("schema_version") == 3, f"{where}: schema_version must be 3"
+        grade_id = meta.get("grade_id")
+        assert grade_id and re.match(r"^[a-z0-9_]+$", grade_id), f"{where}: bad grade_id"
+        assert grade_id not in seen, f"{where}: grade_id {grade_id!r} also in {seen[grade_id]}"
+        seen[grade_id] = where
+        src = source(cell)
+        if meta.get("solution"):
+            assert "### BEGIN SOLUTION" in src and "### END SOLUTION" in src, where
+            assert "hide-input" in cell["metadata"].get("tags", []), (
+                f"{where}: answer cells are collapsed on the website (tag hide-input)"
+            )
+        if meta.get("grade"):
+            assert meta.get("locked") is True and meta.get("points", 0) > 0, where
+            assert "checks." in src, f"{where}: a check cell calls a check from lib.checks"
+    assert seen, "no exercise carries nbgrader metadata"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
+def test_every_answer_cell_is_followed_by_its_check(path):
+    cells = load(path)["cells"]
+    for i, cell in enumerate(cells):
+        if cell["metadata"].get("nbgrader", {}).get("solution"):
+            nxt = cells[i + 1]["metadata"].get("nbgrader", {}) if i + 1 < len(cells) else {}
+            assert nxt.get("grade"), f"{path.name}, cell {i}: no check cell after the answer"
+
+
+def test_ci_runs_the_readme_test_command():
+    ci = (ROOT / ".ci" / "run").read_text()
+    readme = (ROOT / "README.md").read_text()
+    assert "make test" in readme and "make book" in readme
+    assert re.search(r"^make test$", ci, re.M), ".ci/run must call `make test`"
+
+
+def test_lib_is_packaged_explicitly():
+    pyproject = (ROOT / "pyproject.toml").read_text()
+    assert 'packages = ["lib"]' in pyproject
+    assert "-e ." in (ROOT / "requirements.txt").read_text()
+    ignored = (ROOT / ".gitignore").read_text().split()
+    assert "lib" not in ignored and "lib/" not in ignored and "/lib/" not in ignored
+
+
+def test_requirements_are_pinned():
+    for line in (ROOT / "requirements.txt").read_text().splitlines():
+        line = line.split("#")[0].strip()
+        if line and not line.startswith("-"):
+            assert re.match(r"^[A-Za-z0-9_.\-\[\]]+==[^=]+$", line), f"not pinned: {line}"
+    assert "torch==2.13.0" in (ROOT / "requirements.txt").read_text()
+
+
+def test_chapters_folder_has_no_stray_files():
+    stray = [p.name for p in CHAPTERS.iterdir()
+             if p.suffix != ".ipynb" and not p.name.startswith(".")]
+    assert not stray, f"chapters/ should hold only chapter notebooks, found {stray}"
