@@ -50,7 +50,9 @@ def choice(name: str, value, allowed):
 def array(name: str, value) -> np.ndarray:
     """Return ``value`` as a float numpy array; refuse strings, objects and non-numbers."""
     if isinstance(value, (str, bytes)) or value is None:
-        raise TypeError(f"{name} must be a number or an array of numbers, got {type(value).__name__}")
+        raise TypeError(
+            f"{name} must be a number or an array of numbers, got {type(value).__name__}"
+        )
     try:
         out = np.asarray(value)
     except Exception as exc:  # ragged lists and the like

@@ -49,8 +49,10 @@ def _as_array(value, name, shape):
 
 
 def _elementwise(fn, name, reference, hint, x):
-    got = _as_array(_call(fn, name, x), name, x.shape)
+    # the student's function gets a copy: one that writes into its input must neither
+    # fool the reference (computed first) nor garble the points named in the message
     want = reference(x)
+    got = _as_array(_call(fn, name, x.copy()), name, x.shape)
     bad = ~np.isclose(got, want, rtol=1e-6, atol=1e-9)
     if bad.any():
         i = int(np.flatnonzero(bad)[0])

@@ -22,7 +22,8 @@ _BOUNDED = {nn.Sigmoid: (0.0, 1.0), nn.Tanh: (-1.0, 1.0)}
 def _sequential(model):
     if not isinstance(model, nn.Sequential):
         raise TypeError(
-            f"model must be an nn.Sequential such as lib.nets.mlp builds, got {type(model).__name__}"
+            "model must be an nn.Sequential such as lib.nets.mlp builds, "
+            f"got {type(model).__name__}"
         )
     return model
 
@@ -106,7 +107,9 @@ def dead_fraction(outputs) -> float:
     """Fraction of units (columns) whose output is exactly zero for every example."""
     out = _validate.array("outputs", outputs)
     if out.ndim != 2 or out.size == 0:
-        raise ValueError(f"outputs must be a non-empty 2-D array (examples x units), got shape {out.shape}")
+        raise ValueError(
+            f"outputs must be a non-empty 2-D array (examples x units), got shape {out.shape}"
+        )
     return float(np.mean(np.all(out == 0, axis=0)))
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 from html.parser import HTMLParser
 
 import pytest
-
 from conftest import chapter_paths
 
 PAGES = [f"chapters/{p.stem}.html" for p in chapter_paths()]
@@ -34,7 +33,7 @@ def parse(path):
 
 
 def test_index_lists_every_chapter(site):
-    _, text = parse(site / "index.html")
+    _, text = parse(site / "intro.html")
     for page in PAGES:
         assert page in text, f"the front page does not link {page}"
 

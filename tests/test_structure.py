@@ -7,7 +7,6 @@ import re
 
 import pytest
 import yaml
-
 from conftest import CHAPTERS, ROOT, chapter_paths, load
 
 ALLOWED_TAGS = {
@@ -15,6 +14,9 @@ ALLOWED_TAGS = {
     "nbval-ignore-output", "nbval-skip", "skip-execution", "raises-exception",
 }
 MAX_BYTES = 5 * 1024 * 1024
+# DESIGN.md says 88; the website's text column shows about 80 characters of code at a
+# 1280-pixel window before a scrollbar hides the rest, so the chapters keep to 80.
+MAX_LINE = 80
 CHAPTER_NAME = re.compile(r"^\d\d_[a-z0-9]+(_[a-z0-9]+)*\.ipynb$")
 NOTEBOOKS = chapter_paths()
 ids = [p.name for p in NOTEBOOKS]
@@ -124,8 +126,8 @@ def test_opens_with_title_then_hidden_setup_cell(path):
 def test_code_conventions(path):
     for i, cell in enumerate(code_cells(load(path))):
         src = source(cell)
-        long = [line for line in src.splitlines() if len(line) > 88]
-        assert not long, f"{path.name}, code cell {i}: line over 88 characters: {long[0]!r}"
+        long = [line for line in src.splitlines() if len(line) > MAX_LINE]
+        assert not long, f"{path.name}, code cell {i}: line over {MAX_LINE} characters: {long[0]!r}"
         assert "sys.path" not in src, f"{path.name}, code cell {i}: never patch sys.path"
 
 
