@@ -67,8 +67,9 @@ def use_style() -> None:
 
 
 def color(label: str) -> str | None:
-    """The book's colour for an activation name (None for other labels: use the cycle)."""
-    return ACTIVATION_COLORS.get(label)
+    """The book's colour for a label that names an activation, alone or before a comma
+    (``"sigmoid"``, ``"sigmoid, 1 hidden layer"``); None for other labels (use the cycle)."""
+    return ACTIVATION_COLORS.get(str(label).split(",")[0].strip())
 
 
 def figure(ncols: int = 1, nrows: int = 1, width: float | None = None, height: float | None = None):
@@ -88,23 +89,40 @@ def _axes(ax):
     return ax
 
 
+def _options(styles, legend) -> dict:
+    """Check ``styles`` and ``legend`` before anything is drawn; return the styles."""
+    if legend is not None and not isinstance(legend, dict):
+        raise TypeError('legend must be a dict of ax.legend keywords such as '
+                        f'{{"loc": "lower right"}}, or None; got {type(legend).__name__}')
+    if styles is None:
+        return {}
+    if not isinstance(styles, dict) or not all(isinstance(s, dict) for s in styles.values()):
+        raise TypeError('styles must map a label to a dict of keywords, e.g. '
+                        '{"relu": {"linestyle": "--"}}')
+    return styles
+
+
 def plot_lines(x, series: dict, ax=None, *, logy=False, xlabel="", ylabel="", title=None,
-               styles: dict | None = None):
+               styles: dict | None = None, legend: dict | None = None):
     """Plot several curves over the same ``x``: ``series`` maps a label to its y values.
 
     Labels that name an activation get the book's colour for it. ``styles`` may map a
-    label to extra keyword arguments for ``ax.plot`` (e.g. ``{"linestyle": "--"}``).
+    label to extra keyword arguments for ``ax.plot`` (e.g. ``{"linestyle": "--"}``);
+    ``legend`` holds keyword arguments for ``ax.legend`` (e.g. ``{"loc": "lower right"}``).
     """
-    ax = _axes(ax)
     x = _validate.array("x", x)
     if not isinstance(series, dict) or not series:
         raise TypeError("series must be a non-empty dict mapping a label to y values")
+    ys = {}
     for label, y in series.items():
-        y = _validate.array(f"series[{label!r}]", y)
+        y = ys[label] = _validate.array(f"series[{label!r}]", y)
         if y.shape != x.shape:
             raise ValueError(f"series[{label!r}] has shape {y.shape}, x has shape {x.shape}")
+    styles = _options(styles, legend)
+    ax = _axes(ax)  # only once the arguments are good: a refused call leaves no figure
+    for label, y in ys.items():
         kwargs = {"color": color(str(label))}
-        kwargs.update((styles or {}).get(label, {}))
+        kwargs.update(styles.get(label, {}))
         ax.plot(x, y, label=str(label), **kwargs)
     if logy:
         ax.set_yscale("log")
@@ -112,44 +130,51 @@ def plot_lines(x, series: dict, ax=None, *, logy=False, xlabel="", ylabel="", ti
     ax.set_ylabel(ylabel)
     if title:
         ax.set_title(title)
-    ax.legend()
+    ax.legend(**(legend or {}))
     return ax
 
 
-def plot_grad_norms(norms: dict, ax=None, *, title=None):
+def plot_grad_norms(norms: dict, ax=None, *, title=None, legend: dict | None = None):
     """Gradient norm per layer on a log scale; ``norms`` maps a label to one norm per layer
     (layer 1 = the input layer), as :func:`lib.probes.grad_norms` returns them."""
-    ax = _axes(ax)
     if not isinstance(norms, dict) or not norms:
         raise TypeError("norms must be a non-empty dict mapping a label to per-layer norms")
+    norms = {label: _validate.array(f"norms[{label!r}]", g) for label, g in norms.items()}
+    _options(None, legend)
+    ax = _axes(ax)
     for label, g in norms.items():
-        g = _validate.array(f"norms[{label!r}]", g)
         layers = np.arange(1, g.size + 1)
         ax.semilogy(layers, g, marker="o", markersize=4, label=str(label), color=color(str(label)))
     ax.set_xlabel("layer (1 = next to the input)")
     ax.set_ylabel("gradient norm of the weights")
     if title:
         ax.set_title(title)
-    ax.legend()
+    ax.legend(**(legend or {}))
     return ax
 
 
-def plot_history(histories: dict, metric: str = "train_acc", ax=None, *, title=None):
+def plot_history(histories: dict, metric: str = "train_acc", ax=None, *, title=None,
+                 styles: dict | None = None, legend: dict | None = None):
     """Training curves: ``histories`` maps a label to a :class:`lib.train.History`;
-    ``metric`` is ``"loss"``, ``"train_acc"`` or ``"test_acc"``."""
+    ``metric`` is ``"loss"``, ``"train_acc"`` or ``"test_acc"``; ``styles`` and
+    ``legend`` as in :func:`plot_lines`."""
     _validate.choice("metric", metric, ("loss", "train_acc", "test_acc"))
-    ax = _axes(ax)
     if not isinstance(histories, dict) or not histories:
         raise TypeError("histories must be a non-empty dict mapping a label to a History")
-    for label, h in histories.items():
-        values = getattr(h, metric, None)
+    curves = {label: getattr(h, metric, None) for label, h in histories.items()}
+    for label, values in curves.items():
         if not values:
             raise ValueError(f"histories[{label!r}] has no {metric!r} recorded")
-        ax.plot(np.arange(len(values)), values, label=str(label), color=color(str(label)))
+    styles = _options(styles, legend)
+    ax = _axes(ax)
+    for label, values in curves.items():
+        kwargs = {"color": color(str(label))}
+        kwargs.update(styles.get(label, {}))
+        ax.plot(np.arange(len(values)), values, label=str(label), **kwargs)
     ax.set_xlabel("epoch")
     ax.set_ylabel({"loss": "training loss", "train_acc": "training accuracy",
                    "test_acc": "test accuracy"}[metric])
     if title:
         ax.set_title(title)
-    ax.legend()
+    ax.legend(**(legend or {}))
     return ax

@@ -56,9 +56,12 @@ def hidden_outputs(model: nn.Module, X) -> list[tuple[np.ndarray, np.ndarray]]:
     an array of shape (examples, units). Dropout is off (eval mode).
     """
     model = _sequential(model)
+    layers = linear_layers(model)
+    if not layers:
+        raise ValueError("model has no nn.Linear layer: hidden_outputs needs an MLP")
     if not isinstance(X, (torch.Tensor, np.ndarray)):
         raise TypeError(f"X must be a torch tensor or numpy array, got {type(X).__name__}")
-    X = torch.as_tensor(X).to(linear_layers(model)[0].weight.dtype)
+    X = torch.as_tensor(X).to(layers[0].weight.dtype)
     if X.ndim != 2:
         raise ValueError(f"X must be 2-D (examples x features), got shape {tuple(X.shape)}")
     was_training = model.training

@@ -110,6 +110,8 @@ def fit(
         if not isinstance(test, (tuple, list)) or len(test) != 2:
             raise TypeError("test must be a pair (X_test, y_test)")
         X_test, y_test = _tensor_pair("test[0]", test[0], "test[1]", test[1], dtype)
+    if probes is not None and not isinstance(probes, dict):
+        raise TypeError(f"probes must be a dict {{name: f(model)}}, got {type(probes).__name__}")
     probes = dict(probes or {})
     for name, probe in probes.items():
         if not callable(probe):
