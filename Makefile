@@ -61,6 +61,7 @@ execute: $(STAMP)
 	  echo "executing chapters/$$nb"; \
 	  OMP_NUM_THREADS=1 ../$(BIN)/jupyter nbconvert --to notebook --execute --inplace \
 	    --ExecutePreprocessor.timeout=600 --ExecutePreprocessor.record_timing=False \
+	    --ExecutePreprocessor.store_widget_state=False \
 	    --ExecutePreprocessor.kernel_name=python3 "$$nb" || exit 1; \
 	done
 

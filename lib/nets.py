@@ -27,6 +27,37 @@ ACTIVATIONS = {
 INITS = ("default", "xavier", "kaiming")
 
 
+class Elementwise(nn.Module):
+    """A module that applies a function of one tensor elementwise: a reader's own
+    activation in the playgrounds (``Elementwise(lambda x: x * torch.sigmoid(x))``)."""
+
+    def __init__(self, fn, name: str = "custom"):
+        super().__init__()
+        self.fn = fn
+        self.name = name
+
+    def forward(self, x):
+        return self.fn(x)
+
+    def extra_repr(self) -> str:
+        return self.name
+
+
+def _check_activation_fn(fn, dtype):
+    x = torch.linspace(-3.0, 3.0, 7, dtype=dtype)
+    try:
+        y = fn(x)
+    except Exception as exc:
+        raise ValueError(
+            f"activation(x) failed on a test tensor: {type(exc).__name__}: {exc}"
+        ) from None
+    if not isinstance(y, torch.Tensor) or y.shape != x.shape:
+        raise ValueError(
+            "activation must map a tensor to a tensor of the same shape "
+            f"(elementwise), got {type(y).__name__} {getattr(y, 'shape', '')}"
+        )
+
+
 def init_std(scheme: str, fan_in: int, fan_out: int) -> float:
     """The weight standard deviation an init scheme gives a layer (facts.md's formulas).
 
@@ -57,7 +88,7 @@ def _init_linear(layer: nn.Linear, scheme: str) -> None:
 
 def mlp(
     widths,
-    activation: str = "relu",
+    activation="relu",
     init: str = "default",
     dropout: float = 0.0,
     dtype: torch.dtype = torch.float64,
@@ -66,7 +97,8 @@ def mlp(
 
     ``widths`` lists the layer sizes from input to output, e.g. ``[64, 32, 32, 10]``
     gives two hidden layers of 32 units; at least two sizes, each a positive integer.
-    ``activation`` is a name from :data:`ACTIVATIONS`; ``init`` one of :data:`INITS`
+    ``activation`` is a name from :data:`ACTIVATIONS` or a function of one tensor
+    applied elementwise (wrapped in :class:`Elementwise`); ``init`` one of :data:`INITS`
     (``"xavier"`` and ``"kaiming"`` also zero the biases); ``dropout`` is torch's
     p, the probability of *dropping* a hidden unit, in [0, 1). The output layer has
     no activation: pair it with a cross-entropy loss. Seed torch before calling it.
@@ -76,18 +108,26 @@ def mlp(
     widths = [_validate.integer("each entry of widths", w, low=1) for w in widths]
     if len(widths) < 2:
         raise ValueError(f"widths must list at least 2 sizes (input and output), got {widths}")
-    _validate.choice("activation", activation, ACTIVATIONS)
+    if not callable(activation):
+        _validate.choice("activation", activation, ACTIVATIONS)
     _validate.choice("init", init, INITS)
     dropout = _validate.real("dropout", dropout, low=0.0, high=1.0, high_open=True)
     if dtype not in (torch.float32, torch.float64):
         raise ValueError(f"dtype must be torch.float32 or torch.float64, got {dtype}")
+    if callable(activation):
+        _check_activation_fn(activation, dtype)
+
+        def make_activation():
+            return Elementwise(activation, getattr(activation, "__name__", "custom"))
+    else:
+        make_activation = ACTIVATIONS[activation]
     layers: list[nn.Module] = []
     for i, (n_in, n_out) in enumerate(zip(widths[:-1], widths[1:])):
         linear = nn.Linear(n_in, n_out, dtype=dtype)
         _init_linear(linear, init)
         layers.append(linear)
         if i < len(widths) - 2:
-            layers.append(ACTIVATIONS[activation]())
+            layers.append(make_activation())
             if dropout > 0:
                 layers.append(nn.Dropout(dropout))
     return nn.Sequential(*layers)

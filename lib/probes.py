@@ -39,7 +39,7 @@ def grad_norms(model: nn.Module, X, y) -> np.ndarray:
     if not layers:
         raise ValueError("model has no nn.Linear layer to measure")
     dtype = layers[0].weight.dtype
-    X, y = _tensor_pair("X", X, "y", y, dtype)
+    X, y = _tensor_pair("X", X, "y", y, dtype, model)
     was_training = model.training
     model.eval()
     loss = nn.functional.cross_entropy(model(X), y)

@@ -35,7 +35,17 @@ class History:
         return len(self.loss) - 1
 
 
-def _tensor_pair(name_x, X, name_y, y, dtype):
+def _model_dtype(model) -> torch.dtype:
+    """The dtype of the model's parameters; a model with none is refused by name."""
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"model must be a torch nn.Module, got {type(model).__name__}")
+    param = next(model.parameters(), None)
+    if param is None:
+        raise ValueError("model has no parameters to train or measure")
+    return param.dtype
+
+
+def _tensor_pair(name_x, X, name_y, y, dtype, model=None):
     if not isinstance(X, (torch.Tensor, np.ndarray)):
         raise TypeError(f"{name_x} must be a torch tensor or numpy array, got {type(X).__name__}")
     if not isinstance(y, (torch.Tensor, np.ndarray)):
@@ -51,16 +61,27 @@ def _tensor_pair(name_x, X, name_y, y, dtype):
         )
     if y.dtype.is_floating_point or y.dtype == torch.bool:
         raise TypeError(f"{name_y} must hold integer class labels, got {y.dtype}")
+    linears = [m for m in model.modules() if isinstance(m, nn.Linear)] if model else []
+    if linears:
+        if X.shape[1] != linears[0].in_features:
+            raise ValueError(
+                f"{name_x} has {X.shape[1]} features per row, but the model's first layer "
+                f"takes {linears[0].in_features}"
+            )
+        n_out = linears[-1].out_features
+        if y.numel() and (y.min() < 0 or y.max() >= n_out):
+            raise ValueError(
+                f"{name_y} must hold class labels from 0 to {n_out - 1} (the model has "
+                f"{n_out} outputs), got labels from {int(y.min())} to {int(y.max())}"
+            )
     return X, y.long()
 
 
 @torch.no_grad()
 def evaluate(model: nn.Module, X, y) -> tuple[float, float]:
     """Cross-entropy loss and accuracy of ``model`` on ``(X, y)``, in eval mode."""
-    if not isinstance(model, nn.Module):
-        raise TypeError(f"model must be a torch nn.Module, got {type(model).__name__}")
-    dtype = next(model.parameters()).dtype
-    X, y = _tensor_pair("X", X, "y", y, dtype)
+    dtype = _model_dtype(model)
+    X, y = _tensor_pair("X", X, "y", y, dtype, model)
     was_training = model.training
     model.eval()
     out = model(X)
@@ -102,14 +123,15 @@ def fit(
     _validate.choice("optimizer", optimizer, OPTIMIZERS)
     momentum = _validate.real("momentum", momentum, low=0.0, high=1.0, high_open=True)
     seed = _validate.integer("seed", seed, low=0, high=2**63 - 1)
-    dtype = next(model.parameters()).dtype
-    X, y = _tensor_pair("X", X, "y", y, dtype)
+    dtype = _model_dtype(model)
+    X, y = _tensor_pair("X", X, "y", y, dtype, model)
     if batch_size is not None:
         batch_size = _validate.integer("batch_size", batch_size, low=1)
     if test is not None:
         if not isinstance(test, (tuple, list)) or len(test) != 2:
             raise TypeError("test must be a pair (X_test, y_test)")
-        X_test, y_test = _tensor_pair("test[0]", test[0], "test[1]", test[1], dtype)
+        X_test, y_test = _tensor_pair("test[0]", test[0], "test[1]", test[1], dtype,
+                                       model)
     if probes is not None and not isinstance(probes, dict):
         raise TypeError(f"probes must be a dict {{name: f(model)}}, got {type(probes).__name__}")
     probes = dict(probes or {})

@@ -1,0 +1,172 @@
+"""lib.nets: the MLP's structure and its initialisations against facts.md's formulas."""
+
+import math
+
+import pytest
+import torch
+from torch import nn
+
+from lib import nets
+
+# tiny models: extra threads only contend with the other xdist worker (and can be
+# many times slower when two processes spin on two cores)
+torch.set_num_threads(1)
+
+ACT_TYPES = {"sigmoid": nn.Sigmoid, "tanh": nn.Tanh, "relu": nn.ReLU, "leaky_relu": nn.LeakyReLU}
+
+
+def _build(*args, seed=0, **kwargs):
+    torch.manual_seed(seed)
+    return nets.mlp(*args, **kwargs)
+
+
+@pytest.mark.parametrize("activation", list(ACT_TYPES))
+@pytest.mark.parametrize("dropout", [0.0, 0.3])
+def test_mlp_layer_sequence(activation, dropout):
+    widths = [6, 5, 4, 3, 2]
+    model = _build(widths, activation=activation, dropout=dropout)
+    assert isinstance(model, nn.Sequential)
+    per_hidden = 3 if dropout > 0 else 2
+    assert len(model) == (len(widths) - 2) * per_hidden + 1
+    expected = []
+    for i, (n_in, n_out) in enumerate(zip(widths[:-1], widths[1:])):
+        expected.append((nn.Linear, n_in, n_out))
+        if i < len(widths) - 2:
+            expected.append((ACT_TYPES[activation], None, None))
+            if dropout > 0:
+                expected.append((nn.Dropout, None, None))
+    for module, (kind, n_in, n_out) in zip(model, expected, strict=True):
+        assert type(module) is kind
+        if kind is nn.Linear:
+            assert (module.in_features, module.out_features) == (n_in, n_out)
+        if kind is nn.Dropout:
+            assert module.p == dropout
+    # the output layer is a bare Linear: logits for a cross-entropy loss
+    assert isinstance(model[-1], nn.Linear)
+    n_dropout = sum(isinstance(m, nn.Dropout) for m in model)
+    assert n_dropout == (len(widths) - 2 if dropout > 0 else 0)
+
+
+def test_leaky_relu_module_uses_default_slope():
+    model = _build([3, 4, 2], activation="leaky_relu")
+    assert model[1].negative_slope == 0.01
+
+
+def test_two_widths_is_a_single_linear_layer():
+    model = _build([64, 10], dropout=0.5)
+    assert len(model) == 1 and isinstance(model[0], nn.Linear)
+
+
+@pytest.mark.parametrize("dtype", [torch.float64, torch.float32])
+def test_output_shape_and_dtype(dtype):
+    model = _build([8, 16, 16, 3], dtype=dtype)
+    assert all(p.dtype == dtype for p in model.parameters())
+    out = model(torch.zeros(5, 8, dtype=dtype))
+    assert out.shape == (5, 3)
+    assert out.dtype == dtype
+
+
+def test_default_dtype_is_float64():
+    model = _build([4, 3, 2])
+    assert all(p.dtype == torch.float64 for p in model.parameters())
+
+
+def test_widths_accepts_any_iterable_of_ints():
+    a = _build((4, 3, 2), seed=5)
+    b = _build(iter([4, 3, 2]), seed=5)
+    assert [m.weight.shape for m in nets.linear_layers(a)] == [(3, 4), (2, 3)]
+    for pa, pb in zip(a.parameters(), b.parameters(), strict=True):
+        assert torch.equal(pa, pb)
+
+
+@pytest.mark.parametrize("init", nets.INITS)
+def test_same_torch_seed_same_weights(init):
+    a = _build([10, 7, 3], init=init, seed=3)
+    b = _build([10, 7, 3], init=init, seed=3)
+    c = _build([10, 7, 3], init=init, seed=4)
+    for pa, pb in zip(a.parameters(), b.parameters(), strict=True):
+        assert torch.equal(pa, pb)
+    assert not torch.equal(a[0].weight, c[0].weight)
+
+
+def test_init_std_formulas():
+    # facts.md: default U[-1/sqrt(n), 1/sqrt(n)] has variance 1/(3n); Xavier
+    # Var W = 2/(n_in + n_out); Kaiming std = sqrt(2/fan_in)
+    assert nets.init_std("default", 300, 7) == pytest.approx(1 / 30)
+    assert nets.init_std("xavier", 300, 100) == pytest.approx(math.sqrt(2 / 400))
+    assert nets.init_std("kaiming", 200, 7) == pytest.approx(0.1)
+    # U[-a, a] has std a / sqrt(3): a = 1/sqrt(12) gives 1/6
+    assert nets.init_std("default", 12, 1) == pytest.approx(1 / 6)
+    assert nets.init_std("default", 300, 7) == nets.init_std("default", 300, 9999)
+    assert nets.init_std("kaiming", 300, 7) == nets.init_std("kaiming", 300, 9999)
+    assert nets.init_std("xavier", 300, 7) != nets.init_std("xavier", 300, 9999)
+
+
+# wide, non-square layers so that a scheme confusing fan_in and fan_out would show
+WIDE = [256, 1024, 128]
+
+
+@pytest.mark.parametrize("init", nets.INITS)
+def test_empirical_weight_std_matches_init_std(init):
+    model = _build(WIDE, init=init, dtype=torch.float64, seed=11)
+    layers = nets.linear_layers(model)
+    assert len(layers) == 2
+    for layer in layers:
+        w = layer.weight.detach()
+        fan_out, fan_in = w.shape
+        want = nets.init_std(init, fan_in, fan_out)
+        assert w.std().item() == pytest.approx(want, rel=0.03), (init, fan_in, fan_out)
+        assert abs(w.mean().item()) < 0.02 * want
+
+
+def test_default_init_is_uniform_with_bound_one_over_sqrt_fan_in():
+    model = _build(WIDE, init="default", seed=2)
+    for layer in nets.linear_layers(model):
+        bound = 1 / math.sqrt(layer.in_features)
+        for p in (layer.weight, layer.bias):
+            p = p.detach()
+            assert p.abs().max().item() <= bound
+        # a uniform sample this large reaches close to its bound
+        assert layer.weight.abs().max().item() > 0.99 * bound
+        assert layer.bias.abs().max().item() > 0.5 * bound  # biases are drawn, not zero
+
+
+def test_xavier_is_uniform_with_facts_bound():
+    model = _build(WIDE, init="xavier", seed=2)
+    for layer in nets.linear_layers(model):
+        bound = math.sqrt(6 / (layer.in_features + layer.out_features))
+        w = layer.weight.detach().abs()
+        assert w.max().item() <= bound
+        assert w.max().item() > 0.99 * bound
+
+
+def test_kaiming_is_gaussian_not_uniform():
+    model = _build(WIDE, init="kaiming", seed=2)
+    w = model[0].weight.detach()
+    std = math.sqrt(2 / 256)
+    # a Gaussian has tails beyond sqrt(3) std (where a uniform of that std ends)
+    assert w.abs().max().item() > 3.5 * std
+    frac_within_1sd = (w.abs() < std).double().mean().item()
+    assert frac_within_1sd == pytest.approx(0.6827, abs=0.01)
+
+
+@pytest.mark.parametrize("init", ["xavier", "kaiming"])
+def test_biases_zero_for_xavier_and_kaiming(init):
+    model = _build([20, 30, 10], init=init, seed=1)
+    for layer in nets.linear_layers(model):
+        assert torch.count_nonzero(layer.bias) == 0
+
+
+def test_linear_layers_in_order():
+    model = _build([9, 8, 7, 6, 5], dropout=0.2)
+    layers = nets.linear_layers(model)
+    assert [(m.in_features, m.out_features) for m in layers] == [(9, 8), (8, 7), (7, 6), (6, 5)]
+    assert all(a is b for a, b in zip(layers, [m for m in model if isinstance(m, nn.Linear)]))
+
+
+def test_linear_layers_finds_nested_layers():
+    inner = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 5))
+    model = nn.Sequential(nn.Linear(2, 3), inner, nn.Linear(5, 1))
+    shapes = [(m.in_features, m.out_features) for m in nets.linear_layers(model)]
+    assert shapes == [(2, 3), (3, 4), (4, 5), (5, 1)]
+    assert nets.linear_layers(nn.Sequential(nn.ReLU())) == []

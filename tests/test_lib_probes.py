@@ -1,0 +1,248 @@
+"""lib.probes: gradient norms against hand-computed back-propagation, activation statistics
+on hand-made arrays and tiny models with known outputs."""
+
+import numpy as np
+import pytest
+import torch
+from torch import nn
+
+from lib import activations, nets, probes
+
+# tiny models: extra threads only contend with the other xdist worker (and can be
+# many times slower when two processes spin on two cores)
+torch.set_num_threads(1)
+
+
+def _softmax(z):
+    z = z - z.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def _onehot(y, k):
+    out = np.zeros((y.size, k))
+    out[np.arange(y.size), y] = 1.0
+    return out
+
+
+def _set(linear, W, b):
+    with torch.no_grad():
+        linear.weight.copy_(torch.tensor(W, dtype=linear.weight.dtype))
+        linear.bias.copy_(torch.tensor(b, dtype=linear.bias.dtype))
+
+
+W1 = np.array([[0.5, -1.0], [2.0, 0.25]])
+B1 = np.array([0.1, -0.3])
+X1 = np.array([[1.0, 2.0], [-1.0, 0.5], [0.0, -3.0]])
+Y1 = np.array([0, 1, 1])
+
+
+def _one_layer():
+    model = nn.Sequential(nn.Linear(2, 2, dtype=torch.float64))
+    _set(model[0], W1, B1)
+    return model
+
+
+def test_grad_norms_one_layer_by_hand():
+    # mean cross-entropy: dL/dW = (softmax(XW^T + b) - onehot(y))^T X / n
+    p = _softmax(X1 @ W1.T + B1)
+    grad_w = (p - _onehot(Y1, 2)).T @ X1 / len(Y1)
+    want = np.sqrt((grad_w**2).sum())
+    got = probes.grad_norms(_one_layer(), X1, Y1)
+    assert isinstance(got, np.ndarray) and got.shape == (1,)
+    assert got[0] == pytest.approx(want, rel=1e-12)
+
+
+def test_grad_norms_accepts_tensors_and_numpy_alike():
+    model = _one_layer()
+    a = probes.grad_norms(model, X1, Y1)
+    b = probes.grad_norms(model, torch.tensor(X1), torch.tensor(Y1))
+    c = probes.grad_norms(model, X1.astype(np.float32), Y1.astype(np.int32))
+    np.testing.assert_allclose(a, b, rtol=1e-15)
+    np.testing.assert_allclose(a, c, rtol=1e-6)
+
+
+def test_grad_norms_two_layers_by_hand_input_to_output():
+    rng = np.random.default_rng(0)
+    Wa, ba = rng.normal(size=(4, 3)), rng.normal(size=4)
+    Wb, bb = rng.normal(size=(2, 4)), rng.normal(size=2)
+    X = rng.normal(size=(7, 3))
+    y = rng.integers(0, 2, size=7)
+    model = nn.Sequential(
+        nn.Linear(3, 4, dtype=torch.float64), nn.Tanh(), nn.Linear(4, 2, dtype=torch.float64)
+    )
+    _set(model[0], Wa, ba)
+    _set(model[2], Wb, bb)
+    # forward and backward in numpy
+    pre = X @ Wa.T + ba
+    h = np.tanh(pre)
+    delta_out = (_softmax(h @ Wb.T + bb) - _onehot(y, 2)) / len(y)
+    grad_b = delta_out.T @ h
+    delta_hidden = (delta_out @ Wb) * (1 - h**2)
+    grad_a = delta_hidden.T @ X
+    want = [np.linalg.norm(grad_a), np.linalg.norm(grad_b)]
+    np.testing.assert_allclose(probes.grad_norms(model, X, y), want, rtol=1e-12)
+
+
+@pytest.mark.parametrize("mode", ["train", "eval"])
+def test_grad_norms_leaves_grad_and_mode_alone(mode):
+    torch.manual_seed(0)
+    model = nets.mlp([5, 6, 3], dropout=0.5)
+    model.train(mode == "train")
+    X = torch.randn(8, 5, dtype=torch.float64)
+    y = torch.arange(8) % 3
+    sentinel = torch.full_like(model[0].weight, 7.0)
+    model[0].weight.grad = sentinel.clone()
+    probes.grad_norms(model, X, y)
+    assert torch.equal(model[0].weight.grad, sentinel)
+    assert model[0].bias.grad is None and model[-1].weight.grad is None
+    assert all(m.training == (mode == "train") for m in model.modules())
+
+
+def test_grad_norms_ignores_dropout():
+    torch.manual_seed(1)
+    model = nets.mlp([5, 6, 6, 3], dropout=0.5)
+    model.train()
+    X = torch.randn(20, 5, dtype=torch.float64)
+    y = torch.arange(20) % 3
+    a = probes.grad_norms(model, X, y)
+    b = probes.grad_norms(model, X, y)
+    no_dropout = nn.Sequential(*[m for m in model if not isinstance(m, nn.Dropout)])
+    np.testing.assert_array_equal(a, b)
+    np.testing.assert_allclose(a, probes.grad_norms(no_dropout, X, y), rtol=1e-14)
+    assert a.shape == (3,) and (a > 0).all()
+
+
+@pytest.mark.parametrize("activation", ["sigmoid", "tanh", "relu", "leaky_relu"])
+def test_hidden_outputs_pairs(activation):
+    torch.manual_seed(2)
+    model = nets.mlp([5, 7, 6, 3], activation=activation, dropout=0.5)
+    model.train()
+    X = np.random.default_rng(3).normal(size=(11, 5))
+    pairs = probes.hidden_outputs(model, X)
+    assert len(pairs) == 2
+    assert [(p.shape, o.shape) for p, o in pairs] == [((11, 7), (11, 7)), ((11, 6), (11, 6))]
+    fn, _ = activations.get(activation)
+    for pre, out in pairs:
+        assert isinstance(pre, np.ndarray) and isinstance(out, np.ndarray)
+        np.testing.assert_allclose(out, fn(pre), rtol=1e-12, atol=1e-15)
+    # pre-activations are the Linear layers' outputs, with dropout off
+    layers = nets.linear_layers(model)
+    W0, b0 = layers[0].weight.detach().numpy(), layers[0].bias.detach().numpy()
+    W1_, b1_ = layers[1].weight.detach().numpy(), layers[1].bias.detach().numpy()
+    np.testing.assert_allclose(pairs[0][0], X @ W0.T + b0, rtol=1e-12)
+    np.testing.assert_allclose(pairs[1][0], pairs[0][1] @ W1_.T + b1_, rtol=1e-12)
+    assert model.training and all(m.training for m in model.modules())
+
+
+def test_hidden_outputs_no_hidden_layer_and_eval_mode_kept():
+    model = nets.mlp([4, 2])
+    model.eval()
+    assert probes.hidden_outputs(model, np.zeros((3, 4))) == []
+    assert not model.training
+
+
+def test_hidden_outputs_returns_copies():
+    torch.manual_seed(0)
+    model = nets.mlp([3, 4, 2], activation="relu")
+    X = torch.randn(5, 3, dtype=torch.float64)
+    pre, out = probes.hidden_outputs(model, X)[0]
+    pre[:] = 123.0
+    again = probes.hidden_outputs(model, X)[0][0]
+    assert not np.any(again == 123.0)
+
+
+def test_zero_fraction_known_answers():
+    assert probes.zero_fraction([[0.0, 1.0], [0.0, -0.0]]) == 0.75
+    assert probes.zero_fraction(np.array([1e-300, -1e-300, 2.0])) == 0.0
+    assert probes.zero_fraction(np.zeros((2, 3))) == 1.0
+    assert probes.zero_fraction([0, 0, 0, 5]) == 0.75
+
+
+def test_dead_fraction_known_answers():
+    assert probes.dead_fraction([[0.0, 1.0, 0.0], [0.0, 0.0, 2.0]]) == pytest.approx(1 / 3)
+    assert probes.dead_fraction(np.zeros((4, 2))) == 1.0
+    assert probes.dead_fraction(np.eye(3)) == 0.0
+    # a unit that is zero on all but one example is alive
+    out = np.zeros((100, 4))
+    out[57, 2] = 0.1
+    assert probes.dead_fraction(out) == 0.75
+
+
+def test_saturated_fraction_known_answers():
+    sig = [0.005, 0.5, 0.995, 0.02]
+    assert probes.saturated_fraction(sig, "sigmoid") == 0.5
+    assert probes.saturated_fraction(sig, "sigmoid", tol=0.03) == 0.75
+    assert probes.saturated_fraction(sig, "sigmoid", tol=0.001) == 0.0
+    tanh = np.array([[-0.995, 0.0], [0.995, 0.6]])
+    assert probes.saturated_fraction(tanh, "tanh") == 0.5
+    assert probes.saturated_fraction(tanh, "tanh", tol=0.499) == 0.75
+    # near 0 is not saturation for tanh
+    assert probes.saturated_fraction([0.001, -0.001], "tanh") == 0.0
+    assert probes.saturated_fraction([0.0, 5.0, 100.0], "relu") == 0.0
+    assert probes.saturated_fraction([0.0, 5.0, 100.0], "leaky_relu") == 0.0
+
+
+def _relu_model():
+    # unit 0 copies x0, unit 1 copies x1, unit 2 is negative everywhere (dead)
+    model = nn.Sequential(
+        nn.Linear(2, 3, dtype=torch.float64), nn.ReLU(), nn.Linear(3, 2, dtype=torch.float64)
+    )
+    _set(model[0], [[1.0, 0.0], [0.0, 1.0], [-1.0, -1.0]], [0.0, 0.0, -10.0])
+    return model
+
+
+X_STATS = np.array([[1.0, 2.0], [3.0, -1.0], [0.0, 0.0], [2.0, 2.0]])
+
+
+def test_activation_stats_relu_by_hand():
+    stats = probes.activation_stats(_relu_model(), X_STATS)
+    assert len(stats) == 1
+    s = stats[0]
+    assert set(s) == {"mean", "std", "saturated", "zero", "dead"}
+    out = np.array([[1, 2, 0], [3, 0, 0], [0, 0, 0], [2, 2, 0]], dtype=float)
+    assert s["mean"] == pytest.approx(10 / 12)
+    assert s["std"] == pytest.approx(np.sqrt(((out - 10 / 12) ** 2).mean()))
+    assert s["zero"] == pytest.approx(7 / 12)
+    assert s["dead"] == pytest.approx(1 / 3)
+    assert s["saturated"] == 0.0
+    assert all(isinstance(v, float) for v in s.values())
+
+
+def test_activation_stats_sigmoid_and_tanh_by_hand():
+    # layer 1: sigmoid of (100 x, 0); layer 2: tanh of (first unit of layer 1 x 0.5)
+    model = nn.Sequential(
+        nn.Linear(1, 2, dtype=torch.float64), nn.Sigmoid(),
+        nn.Linear(2, 1, dtype=torch.float64), nn.Tanh(),
+        nn.Linear(1, 2, dtype=torch.float64),
+    )
+    _set(model[0], [[100.0], [0.0]], [0.0, 0.0])
+    _set(model[2], [[20.0, 0.0]], [-10.0])
+    X = np.array([[1.0], [-1.0], [0.001]])
+    stats = probes.activation_stats(model, X)
+    assert len(stats) == 2
+    # sigmoid outputs: unit 0 = (1, 0, 0.525), unit 1 = 0.5 everywhere
+    assert stats[0]["saturated"] == pytest.approx(2 / 6)
+    assert stats[0]["dead"] == 0.0
+    assert stats[0]["mean"] == pytest.approx((1 + 0 + 1 / (1 + np.exp(-0.1)) + 1.5) / 6, abs=1e-12)
+    # tanh of (20 * s - 10): s = 1 -> tanh(10), s = 0 -> tanh(-10), s = 0.525 -> about 0.5
+    assert stats[1]["saturated"] == pytest.approx(2 / 3)
+    assert stats[1]["zero"] == 0.0
+    # tanh(20 * 0.525 - 10) = 0.46 stays below 1 - 0.49; sigmoid's 0.525 exceeds 1 - 0.499
+    assert probes.activation_stats(model, X, tol=0.49)[1]["saturated"] == pytest.approx(2 / 3)
+    assert probes.activation_stats(model, X, tol=0.499)[0]["saturated"] == pytest.approx(3 / 6)
+
+
+def test_activation_stats_skips_dropout_and_keeps_mode():
+    torch.manual_seed(4)
+    model = nets.mlp([4, 8, 8, 2], activation="relu", dropout=0.5)
+    model.train()
+    X = torch.randn(30, 4, dtype=torch.float64)
+    a = probes.activation_stats(model, X)
+    b = probes.activation_stats(model, X)
+    assert a == b and len(a) == 2
+    pairs = probes.hidden_outputs(model, X)
+    for s, (_, out) in zip(a, pairs, strict=True):
+        assert s["zero"] == pytest.approx(np.mean(out == 0))
+        assert s["mean"] == pytest.approx(out.mean())
+    assert model.training

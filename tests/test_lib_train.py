@@ -1,0 +1,203 @@
+"""lib.train: deterministic, seeded training loops and their histories."""
+
+import numpy as np
+import pytest
+import torch
+from torch import nn
+
+from lib import data, nets, probes, train
+
+# tiny models: extra threads only contend with the other xdist worker (and can be
+# many times slower when two processes spin on two cores)
+torch.set_num_threads(1)
+
+
+@pytest.fixture(scope="module")
+def digits():
+    return data.digits(seed=0)
+
+
+def _run(split, *, torch_seed=0, widths=(64, 32, 10), dropout=0.0, **kwargs):
+    torch.manual_seed(torch_seed)
+    model = nets.mlp(list(widths), activation="relu", dropout=dropout)
+    kwargs.setdefault("epochs", 5)
+    kwargs.setdefault("lr", 0.1)
+    history = train.fit(model, split.X_train, split.y_train, **kwargs)
+    return model, history
+
+
+def _same(h1, h2):
+    return (
+        h1.loss == h2.loss
+        and h1.train_acc == h2.train_acc
+        and h1.test_acc == h2.test_acc
+        and h1.probes == h2.probes
+    )
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {},
+        {"batch_size": 100, "seed": 7},
+        {"batch_size": 64, "optimizer": "adam", "lr": 0.01},
+        {"momentum": 0.9, "batch_size": 256},
+    ],
+    ids=["full-batch", "mini-batch", "adam", "momentum"],
+)
+def test_fit_is_deterministic(digits, kwargs):
+    m1, h1 = _run(digits, **kwargs)
+    m2, h2 = _run(digits, **kwargs)
+    assert _same(h1, h2)
+    for p1, p2 in zip(m1.parameters(), m2.parameters(), strict=True):
+        assert torch.equal(p1, p2)
+
+
+def test_fit_with_dropout_is_deterministic_under_the_same_torch_seed(digits):
+    h1 = _run(digits, dropout=0.5, batch_size=200)[1]
+    h2 = _run(digits, dropout=0.5, batch_size=200)[1]
+    assert _same(h1, h2)
+
+
+def test_batch_order_depends_on_seed(digits):
+    h1 = _run(digits, batch_size=100, seed=1, epochs=2)[1]
+    h2 = _run(digits, batch_size=100, seed=2, epochs=2)[1]
+    assert h1.loss[0] == h2.loss[0]  # same initial model
+    assert h1.loss[1:] != h2.loss[1:]
+
+
+def test_mini_batches_differ_from_full_batch(digits):
+    full = _run(digits, epochs=2)[1]
+    mini = _run(digits, epochs=2, batch_size=50)[1]
+    assert full.loss[0] == mini.loss[0]
+    # 29 steps per epoch instead of 1: much further along
+    assert mini.loss[2] < full.loss[2] - 0.1
+
+
+def test_history_lengths_and_initial_entry(digits):
+    model_seed = 3
+    torch.manual_seed(model_seed)
+    fresh = nets.mlp([64, 32, 10])
+    loss0, acc0 = train.evaluate(fresh, digits.X_train, digits.y_train)
+    _, h = _run(digits, torch_seed=model_seed, epochs=4,
+                test=(digits.X_test, digits.y_test))
+    assert h.epochs == 4
+    assert len(h.loss) == len(h.train_acc) == len(h.test_acc) == 5
+    # entry 0 is measured before any training
+    assert h.loss[0] == loss0 and h.train_acc[0] == acc0
+    assert all(isinstance(v, float) for v in h.loss + h.train_acc + h.test_acc)
+    assert all(0.0 <= a <= 1.0 for a in h.train_acc + h.test_acc)
+
+
+def test_zero_epochs_only_measures(digits):
+    torch.manual_seed(0)
+    model = nets.mlp([64, 10])
+    before = [p.clone() for p in model.parameters()]
+    h = train.fit(model, digits.X_train, digits.y_train, epochs=0, lr=0.1)
+    assert h.epochs == 0 and len(h.loss) == 1
+    for p, q in zip(model.parameters(), before, strict=True):
+        assert torch.equal(p, q)
+
+
+def test_loss_decreases_and_accuracy_rises_on_digits(digits):
+    _, h = _run(digits, epochs=10, lr=0.5, test=(digits.X_test, digits.y_test))
+    assert all(b < a for a, b in zip(h.loss, h.loss[1:]))
+    assert h.loss[-1] < 0.5 * h.loss[0]
+    # ten classes: about 10% at the start, far above chance after training
+    assert h.train_acc[0] < 0.3
+    assert h.train_acc[-1] > 0.7
+    assert h.test_acc[-1] > 0.6
+
+
+def test_recorded_loss_matches_evaluate_after_training(digits):
+    model, h = _run(digits, epochs=3, test=(digits.X_test, digits.y_test))
+    loss, acc = train.evaluate(model, digits.X_train, digits.y_train)
+    assert h.loss[-1] == loss and h.train_acc[-1] == acc
+    assert h.test_acc[-1] == train.evaluate(model, digits.X_test, digits.y_test)[1]
+
+
+def test_no_test_means_no_test_accuracy(digits):
+    _, h = _run(digits, epochs=2)
+    assert h.test_acc == []
+
+
+def test_probes_recorded_each_epoch(digits):
+    calls = []
+
+    def count(model):
+        calls.append(model.training)
+        return len(calls)
+
+    def first_norm(model):
+        return float(probes.grad_norms(model, digits.X_train, digits.y_train)[0])
+
+    _, h = _run(digits, epochs=3, probes={"count": count, "grad0": first_norm})
+    assert set(h.probes) == {"count", "grad0"}
+    assert h.probes["count"] == [1, 2, 3, 4]
+    assert len(h.probes["grad0"]) == 4
+    assert len(set(h.probes["grad0"])) == 4  # the weights changed between epochs
+    assert all(g > 0 for g in h.probes["grad0"])
+
+
+def test_on_epoch_called_once_per_epoch(digits):
+    seen = []
+
+    def on_epoch(epoch, history):
+        seen.append((epoch, len(history.loss)))
+
+    _, h = _run(digits, epochs=4, on_epoch=on_epoch)
+    assert seen == [(1, 2), (2, 3), (3, 4), (4, 5)]
+
+
+def test_lr_matters(digits):
+    slow = _run(digits, epochs=3, lr=0.001)[1]
+    fast = _run(digits, epochs=3, lr=0.1)[1]
+    assert slow.loss[0] == fast.loss[0]
+    assert fast.loss[-1] < slow.loss[-1]
+
+
+def test_accepts_torch_tensors(digits):
+    X, y, _, _ = digits.tensors()
+    h_np = _run(digits, epochs=2)[1]
+    torch.manual_seed(0)
+    model = nets.mlp([64, 32, 10])
+    h_t = train.fit(model, X, y, epochs=2, lr=0.1)
+    assert h_np.loss == h_t.loss
+
+
+def test_float32_model_trains(digits):
+    torch.manual_seed(0)
+    model = nets.mlp([64, 16, 10], dtype=torch.float32)
+    h = train.fit(model, digits.X_train, digits.y_train, epochs=3, lr=0.1)
+    assert h.loss[-1] < h.loss[0]
+    assert model[0].weight.dtype == torch.float32
+
+
+def test_evaluate_by_hand():
+    model = nn.Sequential(nn.Linear(2, 3, dtype=torch.float64))
+    with torch.no_grad():
+        model[0].weight.copy_(torch.tensor([[1.0, 0.0], [0.0, 1.0], [-1.0, -1.0]]))
+        model[0].bias.zero_()
+    X = np.array([[2.0, 0.0], [0.0, 3.0], [-1.0, -1.0], [1.0, 0.0]])
+    y = np.array([0, 1, 2, 1])
+    logits = X @ np.array([[1.0, 0.0], [0.0, 1.0], [-1.0, -1.0]]).T
+    logp = logits - np.log(np.exp(logits).sum(axis=1, keepdims=True))
+    want_loss = -logp[np.arange(4), y].mean()
+    loss, acc = train.evaluate(model, X, y)
+    assert loss == pytest.approx(want_loss, rel=1e-12)
+    assert acc == 0.75  # the last row predicts class 0
+
+
+@pytest.mark.parametrize("mode", [True, False])
+def test_evaluate_restores_mode_and_turns_dropout_off(mode):
+    torch.manual_seed(0)
+    model = nets.mlp([5, 50, 3], dropout=0.5)
+    model.train(mode)
+    X = torch.randn(40, 5, dtype=torch.float64)
+    y = torch.arange(40) % 3
+    a = train.evaluate(model, X, y)
+    b = train.evaluate(model, X, y)
+    assert a == b  # no dropout noise
+    assert model.training is mode
+    assert all(m.training is mode for m in model.modules())
+    assert all(p.grad is None for p in model.parameters())

@@ -1,0 +1,334 @@
+"""Every public function of lib answers a wrong call with ValueError or TypeError whose
+message names the argument (DESIGN.md: a student's wrong call gets a sentence, not a stack
+of internals). Each function has a good baseline call; each bad call changes one argument
+of it, so a test can only pass because of that argument."""
+
+import re
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+import torch  # noqa: E402
+from torch import nn  # noqa: E402
+
+from lib import activations, data, nets, plots, probes, seed, train, widgets  # noqa: E402
+
+# tiny models: extra threads only contend with the other xdist worker (and can be
+# many times slower when two processes spin on two cores)
+torch.set_num_threads(1)
+
+X = np.random.default_rng(0).normal(size=(6, 4))
+Y = np.array([0, 1, 2, 0, 1, 2])
+
+
+def _model(dropout=0.0):
+    torch.manual_seed(0)
+    return nets.mlp([4, 5, 3], activation="sigmoid", dropout=dropout)
+
+
+def _split():
+    return data.digits()
+
+
+def _history():
+    return train.History(loss=[2.0, 1.0], train_acc=[0.1, 0.5], test_acc=[0.1, 0.4])
+
+
+def _figure_axes():
+    return plots.figure(ncols=2)[1]  # an array of two Axes, not an Axes
+
+
+# name -> (function, factory of good keyword arguments)
+GOOD = {
+    "activations.get": (activations.get, lambda: {"name": "relu"}),
+    "seed.seed_everything": (seed.seed_everything, lambda: {"seed": 0}),
+    "data.digits": (
+        data.digits, lambda: {"test_fraction": 0.2, "seed": 0, "standardize": True}
+    ),
+    "nets.init_std": (nets.init_std, lambda: {"scheme": "xavier", "fan_in": 3, "fan_out": 2}),
+    "nets.mlp": (
+        nets.mlp,
+        lambda: {"widths": [4, 5, 3], "activation": "relu", "init": "kaiming",
+                 "dropout": 0.5, "dtype": torch.float32},
+    ),
+    "nets.linear_layers": (nets.linear_layers, lambda: {"model": _model()}),
+    "train.evaluate": (train.evaluate, lambda: {"model": _model(), "X": X, "y": Y}),
+    "train.fit": (
+        train.fit,
+        lambda: {"model": _model(), "X": X, "y": Y, "epochs": 1, "lr": 0.1,
+                 "optimizer": "sgd", "momentum": 0.5, "batch_size": 2, "seed": 0,
+                 "test": (X, Y), "probes": {"n": lambda m: 1},
+                 "on_epoch": lambda epoch, history: None},
+    ),
+    "probes.grad_norms": (probes.grad_norms, lambda: {"model": _model(), "X": X, "y": Y}),
+    "probes.hidden_outputs": (probes.hidden_outputs, lambda: {"model": _model(0.5), "X": X}),
+    "probes.saturated_fraction": (
+        probes.saturated_fraction,
+        lambda: {"outputs": [[0.5, 0.999]], "activation": "sigmoid", "tol": 0.01},
+    ),
+    "probes.zero_fraction": (probes.zero_fraction, lambda: {"outputs": [[0.0, 1.0]]}),
+    "probes.dead_fraction": (probes.dead_fraction, lambda: {"outputs": [[0.0, 1.0]]}),
+    "probes.activation_stats": (
+        probes.activation_stats, lambda: {"model": _model(), "X": X, "tol": 0.01}
+    ),
+    "plots.figure": (
+        plots.figure, lambda: {"ncols": 2, "nrows": 1, "width": 7.0, "height": 3.0}
+    ),
+    "plots.plot_lines": (
+        plots.plot_lines,
+        lambda: {"x": [0.0, 1.0, 2.0], "series": {"relu": [0, 1, 2], "other": [1, 1, 1]},
+                 "ax": None, "styles": {"other": {"linestyle": "--"}},
+                 "legend": {"loc": "upper left"}},
+    ),
+    "plots.plot_grad_norms": (
+        plots.plot_grad_norms,
+        lambda: {"norms": {"sigmoid": [1e-3, 1e-1]}, "ax": None, "legend": {"loc": "lower left"}},
+    ),
+    "plots.plot_history": (
+        plots.plot_history,
+        lambda: {"histories": {"relu": _history()}, "metric": "test_acc", "ax": None,
+                 "styles": {"relu": {"linestyle": ":"}}, "legend": None},
+    ),
+    "widgets.parse_activation": (
+        widgets.parse_activation, lambda: {"expression": "x * torch.sigmoid(x)"}
+    ),
+    "widgets.derivative": (
+        widgets.derivative, lambda: {"activation": torch.tanh, "x": [0.0, 1.0]}
+    ),
+    "widgets.activation_playground": (
+        widgets.activation_playground,
+        lambda: {"split": _split(), "depth": 2, "width": 8, "epochs": 1, "lr": 0.1,
+                 "batch_size": 32, "seed": 0},
+    ),
+}
+
+ELEMENTWISE = [
+    activations.sigmoid, activations.sigmoid_prime, activations.tanh, activations.tanh_prime,
+    activations.relu, activations.relu_prime, activations.leaky_relu,
+    activations.leaky_relu_prime,
+]
+for _fn in ELEMENTWISE:
+    GOOD[f"activations.{_fn.__name__}"] = (_fn, lambda: {"x": [[-1.0, 0.0], [1.0, 2.0]]})
+for _fn in (activations.leaky_relu, activations.leaky_relu_prime):
+    GOOD[f"activations.{_fn.__name__}"] = (_fn, lambda: {"x": [-1.0, 2.0], "slope": 0.1})
+
+NOT_NUMBERS = ["abc", None, [1.0, "a"], [[1.0, 2.0], [3.0]], True, [True, False],
+               [1 + 2j], np.array(["1.5"]), {"x": 1}]
+BAD_REALS = [float("nan"), float("inf"), -float("inf"), "0.1", True, None]
+
+# (function, argument, bad value): the message must name the argument
+BAD = [(f"activations.{fn.__name__}", "x", v) for fn in ELEMENTWISE for v in NOT_NUMBERS]
+for _name in ("activations.leaky_relu", "activations.leaky_relu_prime"):
+    BAD += [(_name, "slope", v) for v in [1, 1.5, -0.01, *BAD_REALS]]
+BAD += [
+    ("activations.get", "name", "softmax"),
+    ("activations.get", "name", "Sigmoid"),
+    ("activations.get", "name", None),
+    ("activations.get", "name", 3),
+    *[("seed.seed_everything", "seed", v)
+      for v in [-1, 2**32, 1.5, True, "0", None, np.float64(1.0)]],
+    *[("data.digits", "test_fraction", v) for v in [0, 1, 0.0, 1.0, -0.2, 1.5, *BAD_REALS]],
+    *[("data.digits", "seed", v) for v in [-1, 2**32, 0.5, True, "0", None]],
+    *[("data.digits", "standardize", v) for v in [1, 0, "yes", None]],
+    ("nets.init_std", "scheme", "he"),
+    ("nets.init_std", "scheme", "Xavier"),
+    ("nets.init_std", "scheme", 1),
+    *[("nets.init_std", "fan_in", v) for v in [0, -3, 2.5, True, "3"]],
+    *[("nets.init_std", "fan_out", v) for v in [0, 2.0, False]],
+    *[("nets.mlp", "widths", v)
+      for v in [5, "64,10", None, [], [64], [64, 0, 10], [64, -5, 10], [64, 32.0, 10],
+                [64, True, 10], [64, "32", 10], [64, None]]],
+    *[("nets.mlp", "activation", v) for v in ["softmax", "ReLU", None, nn.ReLU]],
+    *[("nets.mlp", "init", v) for v in ["he", "normal", None]],
+    *[("nets.mlp", "dropout", v) for v in [1, 1.0, -0.1, 2, *BAD_REALS]],
+    *[("nets.mlp", "dtype", v) for v in ["float64", torch.int64, torch.float16, np.float64]],
+    *[("nets.linear_layers", "model", v) for v in [None, "model", [nn.Linear(2, 2)]]],
+    # evaluate
+    ("train.evaluate", "model", None),
+    ("train.evaluate", "model", "mlp"),
+    *[("train.evaluate", "X", v) for v in ["abc", None, X.tolist(), X[0], X[None]]],
+    *[("train.evaluate", "y", v)
+      for v in ["abc", Y.tolist(), Y.astype(float), Y[:-1], Y[:, None], Y > 0]],
+    # fit
+    ("train.fit", "model", None),
+    ("train.fit", "model", nets.init_std),
+    *[("train.fit", "X", v) for v in ["abc", X.tolist(), X[0], X[None]]],
+    *[("train.fit", "y", v) for v in ["abc", Y.astype(float), Y[:-1], Y[:, None]]],
+    *[("train.fit", "epochs", v) for v in [-1, 1.5, True, "3", None]],
+    *[("train.fit", "lr", v) for v in [0, -0.1, *BAD_REALS]],
+    *[("train.fit", "optimizer", v) for v in ["rmsprop", "SGD", None, torch.optim.SGD]],
+    *[("train.fit", "momentum", v) for v in [1, 1.0, -0.5, *BAD_REALS]],
+    *[("train.fit", "batch_size", v) for v in [0, -4, 2.5, True, "32"]],
+    *[("train.fit", "seed", v) for v in [-1, 2**63, 1.5, True, "0"]],
+    *[("train.fit", "test", v)
+      for v in ["abc", X, (X,), (X, Y, Y), (X, Y.astype(float)), (X[0], Y), (X, Y[:-1])]],
+    *[("train.fit", "probes", v)
+      for v in [{"n": 3}, {"n": "grad_norms"}, [lambda m: 1], "abc", 3]],
+    *[("train.fit", "on_epoch", v) for v in [3, "print"]],
+    # probes
+    *[("probes.grad_norms", "model", v) for v in [None, "mlp", nn.Sequential(nn.ReLU())]],
+    *[("probes.grad_norms", "X", v) for v in ["abc", X.tolist(), X[0], X[None]]],
+    *[("probes.grad_norms", "y", v) for v in ["abc", Y.astype(float), Y[:-1], Y > 0]],
+    *[("probes.hidden_outputs", "model", v)
+      for v in [None, "mlp", nn.Linear(4, 3), nn.Sequential(nn.ReLU()), nn.Sequential()]],
+    *[("probes.hidden_outputs", "X", v) for v in ["abc", None, X.tolist(), X[0], X[None]]],
+    *[("probes.saturated_fraction", "outputs", v) for v in [*NOT_NUMBERS, [], np.zeros((0, 3))]],
+    *[("probes.saturated_fraction", "activation", v) for v in ["softmax", None, nn.Sigmoid]],
+    *[("probes.saturated_fraction", "tol", v) for v in [0, 0.5, -0.1, 1, *BAD_REALS]],
+    *[("probes.zero_fraction", "outputs", v) for v in [*NOT_NUMBERS, []]],
+    *[("probes.dead_fraction", "outputs", v)
+      for v in [*NOT_NUMBERS, [], [0.0, 1.0], np.zeros((0, 3)), np.zeros((2, 2, 2))]],
+    *[("probes.activation_stats", "model", v) for v in [None, "mlp", nn.Linear(4, 3)]],
+    *[("probes.activation_stats", "X", v) for v in ["abc", None, X[0]]],
+    *[("probes.activation_stats", "tol", v) for v in [0, 0.5, *BAD_REALS]],
+    # plots
+    *[("plots.figure", "ncols", v) for v in [0, 7, 1.5, True, "2", None]],
+    *[("plots.figure", "nrows", v) for v in [0, -1, 2.0, False]],
+    *[("plots.figure", "width", v) for v in [0.5, 25, 0, *BAD_REALS[:-1]]],
+    *[("plots.figure", "height", v) for v in [0, 21, float("nan"), "3", True]],
+    *[("plots.plot_lines", "x", v) for v in NOT_NUMBERS],
+    *[("plots.plot_lines", "series", v)
+      for v in [None, [], {}, "relu", [[0, 1, 2]], {"relu": "abc"}, {"relu": [0, 1]},
+                {"relu": [[0, 1, 2]]}, {"relu": None}]],
+    *[("plots.plot_lines", "ax", v) for v in ["ax", 3, plt.figure, _figure_axes]],
+    *[("plots.plot_lines", "styles", v)
+      for v in ["dashed", ["--"], {"other": "--"}, {"other": ["--"]}]],
+    *[("plots.plot_grad_norms", "norms", v)
+      for v in [None, [1.0, 0.1], {}, {"relu": "abc"}, {"relu": None}, {"relu": [1, "a"]}]],
+    *[("plots.plot_grad_norms", "ax", v) for v in ["ax", plt.figure, _figure_axes]],
+    *[("plots.plot_history", "histories", v)
+      for v in [None, [], {}, [_history], {"relu": train.History()}, {"relu": [0.1, 0.2]},
+                {"relu": None}]],
+    *[("plots.plot_history", "metric", v) for v in ["accuracy", "LOSS", "", None, 1]],
+    *[("plots.plot_history", "ax", v) for v in ["ax", plt.figure, _figure_axes]],
+    *[("plots.plot_history", "styles", v) for v in ["dashed", {"relu": ":"}]],
+    *[("widgets.parse_activation", "expression", v)
+      for v in ["", "   ", "x +", "open(x)", "y * 2", "x.sum()", "torch.ones(3)", 3, None]],
+    *[("widgets.derivative", "activation", v) for v in [None, "tanh", 3]],
+    *[("widgets.derivative", "x", v) for v in ["abc", None, [1.0, "a"]]],
+    *[("widgets.activation_playground", "split", v) for v in [None, (X, Y), "digits"]],
+    *[("widgets.activation_playground", "depth", v) for v in [0, 33, 1.5, True]],
+    *[("widgets.activation_playground", "width", v) for v in [0, 2000, "8"]],
+    *[("widgets.activation_playground", "epochs", v) for v in [0, 501, None]],
+    *[("widgets.activation_playground", "lr", v) for v in [0, -0.1, 11, *BAD_REALS]],
+    *[("widgets.activation_playground", "batch_size", v) for v in [0, 2.5]],
+    *[("widgets.activation_playground", "seed", v) for v in [-1, 2**32, "0"]],
+    # data that does not fit the model: 5 features for a 4-input model, labels 0-3 for 3
+    ("train.fit", "X", np.zeros((6, 5))),
+    ("train.fit", "y", np.array([0, 1, 2, 3, 1, 2])),
+    ("train.fit", "y", np.array([0, 1, 2, -1, 1, 2])),
+    ("train.evaluate", "X", np.zeros((6, 5))),
+    ("train.evaluate", "y", np.array([0, 1, 2, 3, 1, 2])),
+    ("probes.grad_norms", "X", np.zeros((6, 5))),
+    ("probes.grad_norms", "y", np.array([0, 1, 2, 3, 1, 2])),
+    ("train.evaluate", "model", nn.Sequential(nn.ReLU())),
+    *[(f"plots.{fn}", "legend", v)
+      for fn in ("plot_lines", "plot_grad_norms", "plot_history")
+      for v in ["upper left", 3, ["loc", "best"]]],
+]
+
+# values that are these functions are factories (figures, Axes, histories): made at call time
+FACTORIES = (plt.figure, _figure_axes, _history)
+
+
+def _make(value):
+    return value() if any(value is f for f in FACTORIES) else value
+
+
+def _id(case):
+    name, arg, value = case
+    text = getattr(value, "__name__", None) or repr(value)
+    text = re.sub(r" at 0x[0-9a-fA-F]+", "", re.sub(r"\s+", " ", text))  # same on every worker
+    return f"{name}-{arg}={text[:30]}"
+
+
+def _prepare(func_id, /, **override):
+    """The function and its good keyword arguments, with ``override`` applied."""
+    fn, good = GOOD[func_id]
+    kwargs = good()
+    for key, value in override.items():
+        if isinstance(value, dict):
+            value = {k: _make(v) for k, v in value.items()}
+        elif isinstance(value, list):
+            value = [_make(v) for v in value]
+        kwargs[key] = _make(value)
+    return fn, kwargs
+
+
+def _call(func_id, /, **override):
+    fn, kwargs = _prepare(func_id, **override)
+    return fn(**kwargs)
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+def _names(message, arg):
+    return re.search(rf"(?<![A-Za-z0-9_]){re.escape(arg)}(?![A-Za-z0-9_])", message)
+
+
+@pytest.mark.parametrize("name", sorted(GOOD))
+def test_good_call_works(name):
+    _call(name)
+
+
+def test_every_public_function_is_covered():
+    covered = {name for name, _, _ in BAD}
+    modules = {"activations": activations, "seed": seed, "data": data, "nets": nets,
+               "train": train, "probes": probes, "plots": plots, "widgets": widgets}
+    exempt = {"plots.use_style", "plots.color"}  # no arguments / any label is allowed
+    for mod_name, module in modules.items():
+        for attr in dir(module):
+            obj = getattr(module, attr)
+            if (attr.startswith("_") or not callable(obj) or isinstance(obj, type)
+                    or getattr(obj, "__module__", None) != module.__name__):
+                continue
+            full = f"{mod_name}.{attr}"
+            assert full in covered or full in exempt, f"{full} has no bad-call case"
+
+
+@pytest.mark.parametrize("case", BAD, ids=[_id(c) for c in BAD])
+def test_bad_call_names_the_argument(case):
+    name, arg, value = case
+    fn, kwargs = _prepare(name, **{arg: value})
+    before = set(plt.get_fignums())
+    with pytest.raises((ValueError, TypeError)) as info:
+        fn(**kwargs)
+    # the exact classes, not subclasses from inside numpy or torch
+    assert type(info.value) in (ValueError, TypeError), repr(info.value)
+    message = str(info.value)
+    assert _names(message, arg), f"{arg!r} not named in: {message}"
+    # a refused call draws nothing: no stray empty figure shown below the error
+    assert set(plt.get_fignums()) == before, f"{name} left a figure open after refusing"
+
+
+def test_plots_return_their_axes_and_draw():
+    ax = _call("plots.plot_lines")
+    assert isinstance(ax, matplotlib.axes.Axes) and len(ax.lines) == 2
+    assert ax.lines[0].get_color().lower() == plots.color("relu").lower()
+    assert ax.lines[1].get_linestyle() == "--"
+    assert ax.get_legend()._loc == 2  # matplotlib's code for "upper left"
+    fig, axes = plots.figure(ncols=2)
+    assert _call("plots.plot_grad_norms", ax=axes[1]) is axes[1]
+    assert axes[1].get_yscale() == "log"
+    ax = _call("plots.plot_history")
+    np.testing.assert_array_equal(ax.lines[0].get_ydata(), [0.1, 0.4])
+    assert ax.lines[0].get_linestyle() == ":"
+
+
+def test_plots_style_and_palette():
+    plots.use_style()
+    assert tuple(plt.rcParams["figure.figsize"]) == plots.FIGSIZE
+    assert plots.color("sigmoid") == plots.PALETTE["vermillion"]
+    assert plots.color("not an activation") is None
+    assert len(set(plots.ACTIVATION_COLORS.values())) == len(plots.ACTIVATION_COLORS)
+    fig, axes = plots.figure(ncols=3, nrows=2)
+    assert axes.shape == (2, 3)
+    assert tuple(fig.get_size_inches()) == pytest.approx((plots.FIGSIZE[0], 2 * plots.FIGSIZE[1]))

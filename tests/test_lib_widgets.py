@@ -1,0 +1,89 @@
+"""lib.widgets: the playground shows a note on the website, and its buttons work (or
+answer a bad formula with a sentence) in a kernel."""
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+import torch  # noqa: E402
+
+from lib import data, widgets  # noqa: E402
+
+torch.set_num_threads(1)
+
+
+@pytest.fixture(scope="module")
+def split():
+    return data.digits()
+
+
+def _children(widget):
+    yield widget
+    for child in getattr(widget, "children", ()):
+        yield from _children(child)
+
+
+def _find(playground, cls, description=None):
+    import ipywidgets as w
+
+    found = [c for c in _children(playground.box) if isinstance(c, getattr(w, cls))
+             and (description is None or c.description == description)]
+    assert found, f"no {cls} {description or ''} in the playground"
+    return found[0]
+
+
+def test_mimebundle_has_live_view_and_website_note(split):
+    bundle = widgets.activation_playground(split, epochs=1)._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in bundle
+    assert "needs a running Python kernel" in bundle["text/html"]
+    assert "make lab" in bundle["text/html"]
+    assert bundle["text/plain"].startswith("Playground: try your own activation")
+
+
+def test_website_hides_the_widget_view():
+    import yaml
+    from conftest import ROOT
+
+    config = yaml.safe_load((ROOT / "_config.yml").read_text())
+    overrides = config["sphinx"]["config"]["nb_mime_priority_overrides"]
+    assert ["html", "application/vnd.jupyter.widget-view+json", None] in overrides
+
+
+@pytest.mark.parametrize("expression, expected", [
+    ("4 * torch.sigmoid(x) - 2", 2 * np.tanh(np.linspace(-2, 2, 5) / 2)),
+    ("F.relu(x)", np.maximum(np.linspace(-2, 2, 5), 0)),
+    ("math.pi * x", np.pi * np.linspace(-2, 2, 5)),
+])
+def test_parse_activation_computes_the_formula(expression, expected):
+    fn = widgets.parse_activation(expression)
+    got = fn(torch.linspace(-2, 2, 5, dtype=torch.float64)).numpy()
+    np.testing.assert_allclose(got, expected, atol=1e-12)
+
+
+def test_derivative_matches_the_formula():
+    x = np.linspace(-3, 3, 13)
+    np.testing.assert_allclose(widgets.derivative(torch.tanh, x), 1 - np.tanh(x) ** 2,
+                               atol=1e-12)
+
+
+def test_measure_and_train_buttons(split, capsys):
+    playground = widgets.activation_playground(split, depth=2, width=8, epochs=2)
+    _find(playground, "Text").value = "x * torch.sigmoid(x)"
+    _find(playground, "Button", "Measure").click()
+    assert "first / output layer gradient norm" in capsys.readouterr().out
+    _find(playground, "Button", "Train").click()
+    out = capsys.readouterr().out
+    assert "after 2 epochs: training accuracy" in out
+    assert _find(playground, "IntProgress").value == 2
+
+
+def test_a_bad_formula_gets_a_sentence_not_a_traceback(split, capsys):
+    playground = widgets.activation_playground(split, depth=2, width=8, epochs=1)
+    _find(playground, "Text").value = "relu(x)"
+    _find(playground, "Button", "Measure").click()
+    _find(playground, "Button", "Train").click()
+    out = capsys.readouterr().out
+    assert out.count("Could not use f(x) = 'relu(x)'") == 2 and "allowed names" in out
+    assert _find(playground, "IntProgress").value == 0
