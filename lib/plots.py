@@ -72,13 +72,25 @@ def color(label: str) -> str | None:
     return ACTIVATION_COLORS.get(str(label).split(",")[0].strip())
 
 
-def figure(ncols: int = 1, nrows: int = 1, width: float | None = None, height: float | None = None):
-    """A new figure of fixed size with ``nrows x ncols`` axes; returns ``(fig, axes)``."""
+def figure(ncols: int = 1, nrows: int = 1, width: float | None = None,
+           height: float | None = None, layout: str = "constrained"):
+    """A new figure of fixed size with ``nrows x ncols`` axes; returns ``(fig, axes)``.
+
+    ``layout="constrained"`` fits the margins to the labels; ``"fixed"`` uses set
+    margins, which renders about twice as fast: use it for explorer frames, whose
+    figures are drawn dozens of times and must all have the same axes position.
+    """
     ncols = _validate.integer("ncols", ncols, low=1, high=6)
     nrows = _validate.integer("nrows", nrows, low=1, high=6)
     w = FIGSIZE[0] if width is None else _validate.real("width", width, low=1, high=20)
     h = FIGSIZE[1] * nrows if height is None else _validate.real("height", height, low=1, high=20)
-    return plt.subplots(nrows, ncols, figsize=(w, h), layout="constrained")
+    _validate.choice("layout", layout, ("constrained", "fixed"))
+    if layout == "constrained":
+        return plt.subplots(nrows, ncols, figsize=(w, h), layout="constrained")
+    fig, axes = plt.subplots(nrows, ncols, figsize=(w, h))
+    fig.subplots_adjust(left=0.8 / w, right=1 - 0.25 / w, bottom=0.55 / h, top=1 - 0.4 / h,
+                        wspace=0.3, hspace=0.45)
+    return fig, axes
 
 
 def _axes(ax):

@@ -120,7 +120,7 @@ class Playground:
 
 
 def activation_playground(split, *, depth: int = 5, width: int = 64, epochs: int = 20,
-                          lr: float = 0.1, batch_size: int = 32, seed: int = 0) -> Playground:
+                          lr: float = 0.2, batch_size: int = 64, seed: int = 0) -> Playground:
     """Try your own activation function: its shape, its gradient flow, a training run.
 
     ``split`` is a :class:`lib.data.Split` (the digits). The reader types an expression

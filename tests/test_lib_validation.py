@@ -76,7 +76,8 @@ GOOD = {
         probes.activation_stats, lambda: {"model": _model(), "X": X, "tol": 0.01}
     ),
     "plots.figure": (
-        plots.figure, lambda: {"ncols": 2, "nrows": 1, "width": 7.0, "height": 3.0}
+        plots.figure,
+        lambda: {"ncols": 2, "nrows": 1, "width": 7.0, "height": 3.0, "layout": "fixed"}
     ),
     "plots.plot_lines": (
         plots.plot_lines,
@@ -194,6 +195,7 @@ BAD += [
     *[("plots.plot_lines", "series", v)
       for v in [None, [], {}, "relu", [[0, 1, 2]], {"relu": "abc"}, {"relu": [0, 1]},
                 {"relu": [[0, 1, 2]]}, {"relu": None}]],
+    *[("plots.figure", "layout", v) for v in ["tight", None, 1]],
     *[("plots.plot_lines", "ax", v) for v in ["ax", 3, plt.figure, _figure_axes]],
     *[("plots.plot_lines", "styles", v)
       for v in ["dashed", ["--"], {"other": "--"}, {"other": ["--"]}]],
