@@ -11,13 +11,14 @@ NBVAL  := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize
 # notebook's cells across workers and breaks it
 XDIST  := -n auto --dist loadfile
 
-.PHONY: help book test lint unit nbval nbval-variants execute lab clean distclean
+.PHONY: help book test lint unit nbval nbval-variants execute lab bench clean distclean
 
 help:
 	@echo "make book     build the website into _build/html (strict: any warning fails)"
 	@echo "make test     everything CI checks: lint, unit tests, nbval, structure, strict build"
 	@echo "make execute  re-run every chapter in place so its stored outputs match the code"
 	@echo "make lab      open the chapters in JupyterLab"
+	@echo "make bench    time each chapter, the build, page weights, explorer swaps (budgets)"
 	@echo "make clean    remove _build (keeps .venv); make distclean also removes .venv"
 
 $(STAMP): requirements.txt pyproject.toml
@@ -38,7 +39,7 @@ book: $(STAMP)
 
 # chapters keep code lines to 80 characters: what the website's text column shows
 lint: $(STAMP)
-	$(BIN)/ruff check lib tests _ext
+	$(BIN)/ruff check lib tests tools _ext
 	$(BIN)/ruff check --line-length 80 chapters
 
 unit: $(STAMP)
@@ -67,6 +68,11 @@ execute: $(STAMP)
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab --notebook-dir=chapters
+
+# DESIGN.md's performance budgets, measured: prints a table, never fails on speed
+bench: $(STAMP)
+	$(MAKE) --no-print-directory book
+	$(BIN)/python tools/bench.py
 
 clean:
 	rm -rf _build

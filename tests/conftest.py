@@ -29,3 +29,22 @@ def site():
             pytest.fail("_build/html is missing: `make test` builds it before the tests")
         pytest.skip("the website is not built: run `make book` first")
     return SITE
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """Debian's Chromium driven by Playwright, one per test process (tests/browser.py):
+    skipped with a message where it or Playwright is missing, failed instead in CI."""
+    import browser
+
+    with browser.launch(browser.sync_playwright_or_skip()) as launched:
+        yield launched
+
+
+@pytest.fixture(scope="module")
+def site_url(site):
+    """The built website served on 127.0.0.1 (a free port) for one test module."""
+    import browser
+
+    with browser.serve(site) as url:
+        yield url

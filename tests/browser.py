@@ -1,0 +1,118 @@
+"""Helpers of the tests that drive a real browser (Playwright with Debian's Chromium).
+
+Used by the browser tests (marker ``browser``) and by tools/bench.py. Importing this
+module needs neither Playwright nor Chromium: :func:`sync_playwright_or_skip` checks both
+when a test needs them, skips with a message saying what to install, and fails instead
+when the environment variable CI is set (CI installs both, so a skip there would hide a
+broken setup).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import http.server
+import os
+import threading
+
+import pytest
+
+#: Debian's Chromium; never `playwright install` (it downloads a browser and fails here).
+CHROMIUM = "/usr/bin/chromium"
+LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+               "--disable-background-networking", "--disable-component-update",
+               "--disable-sync"]
+
+
+def missing() -> list[str]:
+    """What the browser tests need and is not installed (empty when all is there)."""
+    problems = []
+    if not os.path.exists(CHROMIUM):
+        problems.append(f"{CHROMIUM} is missing (apt-get install chromium)")
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        problems.append("the playwright Python package is missing (pip install -r "
+                        "requirements.txt; never `playwright install`, the tests use "
+                        "Debian's Chromium)")
+    return problems
+
+
+def sync_playwright_or_skip():
+    """Playwright's sync API; skip (fail in CI) without it or without Debian's Chromium."""
+    problems = missing()
+    if problems:
+        message = "the browser test needs Chromium and Playwright: " + "; ".join(problems)
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    return sync_playwright
+
+
+@contextlib.contextmanager
+def launch(sync_playwright):
+    """Debian's Chromium, headless, with no background traffic; closed on exit."""
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@contextlib.contextmanager
+def serve(directory):
+    """Serve ``directory`` on 127.0.0.1 (a free port, in a thread); yield the base URL
+    (ending in /). The server is shut down on exit."""
+    handler = functools.partial(QuietHandler, directory=str(directory))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(5)
+
+
+class Watch:
+    """What a page did: console errors and uncaught exceptions (``errors``), every
+    request (``requests``), and the requests to anything but ``base`` (``foreign``),
+    which are aborted: the page must work offline, and a test must not hang on the
+    network."""
+
+    def __init__(self, page, base):
+        self.base = base
+        self.errors, self.requests, self.foreign = [], [], []
+        page.on("console", self._console)
+        page.on("pageerror", lambda error: self.errors.append(f"uncaught: {error}"))
+        page.on("request", lambda request: self.requests.append(request.url))
+        page.route("**/*", self._route)
+
+    def _console(self, message):
+        if message.type == "error":
+            where = message.location or {}
+            self.errors.append(f"{message.text} ({where.get('url', '?')}:"
+                               f"{where.get('lineNumber', '?')})")
+
+    def _route(self, route):
+        url = route.request.url
+        if url.startswith(self.base) or url.startswith(("data:", "blob:")):
+            route.continue_()
+        else:
+            self.foreign.append(url)
+            route.abort()
+
+    def not_local(self):
+        """Requests (seen or routed) to anything but ``base``."""
+        seen = [u for u in self.requests
+                if not u.startswith(self.base) and not u.startswith(("data:", "blob:"))]
+        return sorted(set(seen) | set(self.foreign))

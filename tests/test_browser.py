@@ -1,0 +1,291 @@
+"""The built website in a real browser (Chromium, driven by Playwright; marker `browser`).
+
+Every page loads with no console error and no request to anything but the local server
+(the book reads offline: MathJax is served from the site, by _ext/offline_mathjax.py);
+MathJax really typesets the chapters; a playground shows its note and no empty widget
+box; and every explorer of every chapter answers the keyboard and the mouse with the
+right frame, alt text and frame number, from its own data, with labelled, focusable
+controls. Skipped with a message where Chromium or Playwright is missing, failed in CI.
+"""
+
+from __future__ import annotations
+
+import math
+
+import browser
+import pytest
+from conftest import chapter_paths, load
+
+CHAPTERS = {f"chapters/{p.stem}.html": p for p in chapter_paths()}
+PAGES = ["index.html", *CHAPTERS, "bibliography.html"]
+TIMEOUT_MS = 15_000  # generous: under `make test` the browser shares the CPU with nbval
+
+pytestmark = pytest.mark.browser
+
+
+def open_page(chromium, base, path):
+    """A fresh page (new profile: empty storage, as for a first-time reader) at ``path``,
+    after the load event, MathJax's typesetting and the network going quiet."""
+    page = chromium.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    watch = browser.Watch(page, base)
+    page.goto(base + path, wait_until="load")
+    # index.html redirects (meta refresh) to intro.html: wait for the page it lands on
+    page.wait_for_function(
+        """() => !document.querySelector('meta[http-equiv="Refresh" i]')""")
+    page.wait_for_load_state("load")
+    page.evaluate("""() => (window.MathJax && MathJax.startup && MathJax.startup.promise)
+                     ? MathJax.startup.promise.then(() => true) : false""")
+    page.wait_for_load_state("networkidle")
+    return page, watch
+
+
+@pytest.fixture(scope="module")
+def loaded(chromium, site_url):
+    """``loaded(path)``: the page and its Watch, loaded once for the module's read-only
+    tests; closed at the end."""
+    pages = {}
+
+    def get(path):
+        if path not in pages:
+            pages[path] = open_page(chromium, site_url, path)
+        return pages[path]
+
+    yield get
+    for page, _ in pages.values():
+        page.close()
+
+
+def describe(urls, limit=20):
+    shown = "\n  ".join(urls[:limit])
+    more = f"\n  ... and {len(urls) - limit} more" if len(urls) > limit else ""
+    return shown + more
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_page_works_offline_with_no_console_error(loaded, site_url, path):
+    page, watch = loaded(path)
+    assert page.url.startswith(site_url), f"{path} left the site: {page.url}"
+    assert not watch.not_local(), (
+        f"{path} asked for something other than the local site (the book must read "
+        f"offline):\n  {describe(watch.not_local())}")
+    assert not watch.errors, f"{path} logged console errors:\n  {describe(watch.errors)}"
+
+
+def notebook_outputs(notebook):
+    """(mime bundle of every output shown on the site) of a chapter notebook."""
+    hidden = {"remove-output", "remove-cell"}
+    for cell in load(notebook)["cells"]:
+        if cell["cell_type"] != "code" or hidden & set(cell["metadata"].get("tags", [])):
+            continue
+        for output in cell.get("outputs", []):
+            yield output.get("data", {})
+
+
+def html_of(bundle):
+    text = bundle.get("text/html", "")
+    return "".join(text) if isinstance(text, list) else text
+
+
+@pytest.mark.parametrize("path", list(CHAPTERS))
+def test_chapter_maths_is_typeset_and_no_widget_box_is_empty(loaded, path):
+    page, _ = loaded(path)
+    assert page.locator("mjx-container").count() >= 1, (
+        f"{path}: MathJax typeset nothing (is _static/mathjax served?)")
+    assert page.locator("mjx-merror").count() == 0, f"{path}: MathJax shows a TeX error"
+
+    playgrounds = sum("application/vnd.jupyter.widget-view+json" in bundle
+                      for bundle in notebook_outputs(CHAPTERS[path]))
+    notes = page.locator(".book-playground-note")
+    assert notes.count() == playgrounds, (
+        f"{path}: {playgrounds} playground(s) in the notebook, {notes.count()} note(s) on "
+        "the page (each playground shows its note on the website)")
+    for k in range(playgrounds):
+        note = notes.nth(k)
+        note.scroll_into_view_if_needed()
+        assert note.is_visible(), f"{path}: playground note {k} is not visible"
+        assert len(note.inner_text().strip()) > 40, f"{path}: playground note {k} is empty"
+
+    widgets = page.locator(".jupyter-widgets, .widget-area, .jp-OutputArea, "
+                           'script[type^="application/vnd.jupyter.widget"]')
+    assert widgets.count() == 0, f"{path}: ipywidgets markup on the page (a dead widget)"
+    empty = page.evaluate("""() => Array.from(document.querySelectorAll("div.cell_output"))
+        .filter(out => out.checkVisibility())
+        .filter(out => out.getBoundingClientRect().height < 8
+                || !(out.textContent.trim() || out.querySelector("img, svg, canvas")))
+        .map(out => out.outerHTML.slice(0, 200))""")
+    assert not empty, f"{path}: empty output boxes:\n  " + "\n  ".join(empty)
+
+
+# --- explorers ---------------------------------------------------------------------------
+
+CONTROLS = """root => Array.from(root.querySelectorAll("[data-param]"), el => ({
+    param: Number(el.getAttribute("data-param")), id: el.id, tag: el.tagName.toLowerCase(),
+    type: el.type, disabled: el.disabled, tabIndex: el.tabIndex,
+    label: el.labels && el.labels.length ? el.labels[0].textContent.trim() : ""}))"""
+
+DATA = """root => JSON.parse(root.querySelector("script.lib-explorer-data").textContent)"""
+
+SHOWN = """async root => {
+  const imgs = root.querySelectorAll("img"), img = imgs[0];
+  await img.decode();
+  const box = img.getBoundingClientRect();
+  return {imgs: imgs.length, src: img.getAttribute("src"), alt: img.getAttribute("alt"),
+          frame: img.getAttribute("data-frame"), natural: img.naturalWidth,
+          visible: img.checkVisibility() && box.width > 0 && box.height > 0,
+          outputs: Object.fromEntries(Array.from(root.querySelectorAll("output[data-output]"),
+                                      o => [o.getAttribute("data-output"), o.textContent])),
+          valuetexts: Object.fromEntries(Array.from(root.querySelectorAll("[data-param]"),
+                      el => [el.getAttribute("data-param"),
+                             el.getAttribute("aria-valuetext")]))};
+}"""
+
+ROLES = {"range": "slider", "select-one": "combobox"}
+
+
+def row_major(sizes, positions):
+    index = 0
+    for size, i in zip(sizes, positions, strict=True):
+        index = index * size + i
+    return index
+
+
+class ExplorerUnderTest:
+    """One explorer on the page: its data (from its own JSON) and a check of what it
+    shows against the positions its controls were moved to."""
+
+    def __init__(self, page, path, uid):
+        self.page, self.path, self.uid = page, path, uid
+        self.root = page.locator(f"#{uid}")
+        handle = self.root.element_handle()
+        self.data = handle.evaluate(DATA)
+        self.controls = sorted(handle.evaluate(CONTROLS), key=lambda c: c["param"])
+        self.positions = [0] * len(self.controls)
+
+    def where(self):
+        return f"{self.path} #{self.uid} at positions {self.positions}"
+
+    def check_structure(self):
+        sizes, labels = self.data["sizes"], self.data["labels"]
+        assert [c["param"] for c in self.controls] == list(range(len(sizes))), (
+            f"{self.where()}: one control per parameter, numbered 0..{len(sizes) - 1}")
+        assert [len(v) for v in labels] == sizes
+        assert len(self.data["frames"]) == len(self.data["alts"]) == math.prod(sizes), (
+            f"{self.where()}: the JSON must hold every frame of the grid")
+        for c in self.controls:
+            name = f"{self.path} #{c['id']}"
+            assert c["type"] in ROLES, f"{name}: a control is a range or a select"
+            assert not c["disabled"], f"{name}: the explorer's script did not enable it"
+            assert c["tabIndex"] >= 0, f"{name}: not reachable with the keyboard"
+            assert c["label"], f"{name}: no <label>"
+            by_role = self.root.get_by_role(ROLES[c["type"]], name=c["label"], exact=True)
+            assert by_role.count() == 1 and by_role.get_attribute("id") == c["id"], (
+                f"{name}: its accessible name is not its label {c['label']!r}")
+
+    def check_tab_order(self):
+        """Tab moves from each control to the next: all are keyboard-focusable."""
+        first = self.controls[0]["id"]
+        self.page.locator(f"#{first}").focus()
+        for c in self.controls:
+            active = self.page.evaluate("() => document.activeElement.id")
+            assert active == c["id"], (
+                f"{self.path}: Tab reached {active!r}, expected control {c['id']!r}")
+            if c is not self.controls[-1]:
+                self.page.keyboard.press("Tab")
+
+    def check_shown(self):
+        index = row_major(self.data["sizes"], self.positions)
+        shown = self.root.element_handle().evaluate(SHOWN)
+        assert shown["imgs"] == 1, f"{self.where()}: {shown['imgs']} images, expected 1"
+        assert shown["visible"] and shown["natural"] > 0, f"{self.where()}: image not shown"
+        assert shown["frame"] == str(index), (
+            f"{self.where()}: data-frame {shown['frame']}, expected {index}")
+        if shown["src"] != self.data["frames"][index]:
+            frames = self.data["frames"]
+            got = frames.index(shown["src"]) if shown["src"] in frames else "none"
+            pytest.fail(f"{self.where()}: the image shows frame {got}, expected {index}")
+        assert shown["alt"] == self.data["alts"][index], (
+            f"{self.where()}: alt {shown['alt']!r}, expected {self.data['alts'][index]!r}")
+        for c, i in zip(self.controls, self.positions, strict=True):
+            value = self.data["labels"][c["param"]][i]
+            assert f"{c['label']} = {value}" in shown["alt"], (
+                f"{self.where()}: alt text {shown['alt']!r} does not name "
+                f"{c['label']} = {value}")
+            if c["type"] == "range":
+                key = str(c["param"])
+                assert shown["outputs"].get(key) == value, (
+                    f"{self.where()}: the slider's readout shows {shown['outputs'].get(key)!r}")
+                assert shown["valuetexts"].get(key) == value, (
+                    f"{self.where()}: aria-valuetext {shown['valuetexts'].get(key)!r}")
+
+    def move(self, k, target):
+        """Move control k to position target: a slider with the arrow keys (as a
+        keyboard user does), a drop-down list with select_option; check every step."""
+        c = self.controls[k]
+        control = self.page.locator(f"#{c['id']}")
+        if c["type"] == "range":
+            control.focus()
+            while self.positions[k] != target:
+                step = 1 if target > self.positions[k] else -1
+                self.page.keyboard.press("ArrowRight" if step > 0 else "ArrowLeft")
+                self.positions[k] += step
+                self.check_shown()
+        else:
+            step = 1 if target > self.positions[k] else -1
+            for i in range(self.positions[k] + step, target + step, step):
+                control.select_option(str(i))
+                self.positions[k] = i
+                self.check_shown()
+
+    def push_past_the_end(self, k):
+        """A slider at its last value stays there on ArrowRight."""
+        c = self.controls[k]
+        if c["type"] == "range":
+            self.page.locator(f"#{c['id']}").focus()
+            self.page.keyboard.press("ArrowRight")
+            self.check_shown()
+
+
+def explorers_in_notebook(notebook):
+    return sum('class="lib-explorer"' in html_of(bundle)
+               for bundle in notebook_outputs(notebook))
+
+
+@pytest.mark.parametrize("path", list(CHAPTERS))
+def test_every_explorer_shows_the_frame_of_its_controls(chromium, site_url, path):
+    expected = explorers_in_notebook(CHAPTERS[path])
+    page, watch = open_page(chromium, site_url, path)
+    try:
+        uids = page.eval_on_selector_all('div[id^="explorer-"]', "els => els.map(e => e.id)")
+        assert len(uids) == expected, (
+            f"{path}: {expected} explorer(s) in the notebook's outputs, {len(uids)} on the "
+            "page")
+        assert len(set(uids)) == len(uids), f"{path}: two explorers share an id: {uids}"
+        if page.locator(".book-playground-note").count():
+            assert uids, (f"{path} has a playground: its ideas must also be an explorer, "
+                          "for the website's readers (DESIGN.md, Explorers)")
+        if not uids:
+            pytest.skip(f"{path} has no explorer")
+        for uid in uids:
+            ex = ExplorerUnderTest(page, path, uid)
+            ex.root.scroll_into_view_if_needed()
+            ex.check_structure()
+            ex.check_tab_order()
+            ex.check_shown()
+            # every value of every control, up and then back down, so each control also
+            # moves while the others are away from their first value
+            for k, size in enumerate(ex.data["sizes"]):
+                ex.move(k, size - 1)
+                ex.push_past_the_end(k)
+            for k in range(len(ex.controls)):
+                ex.move(k, 0)
+        assert not watch.errors, f"{path}: console errors:\n  {describe(watch.errors)}"
+        assert not watch.not_local(), f"{path}: requests:\n  {describe(watch.not_local())}"
+    finally:
+        page.close()
+
+
+def test_every_chapter_page_is_tested(site):
+    built = {f"chapters/{p.name}" for p in (site / "chapters").glob("*.html")}
+    assert built == set(CHAPTERS), (
+        f"chapter pages and chapter notebooks differ: {sorted(built ^ set(CHAPTERS))}")

@@ -1,0 +1,363 @@
+"""The book's benchmark (`make bench`): measures what DESIGN.md's "Performance budgets"
+promise and prints one table. It never fails on speed: it exits 0 unless something
+breaks (a chapter raises, the build fails, the browser crashes).
+
+Measured:
+- per chapter: the time to execute its cells in a fresh kernel (a copy of chapters/ in a
+  temporary folder, run from there as Jupyter Book and nbval do, OMP_NUM_THREADS=1), and
+  each explorer's precompute time (lib.explorer's ``precompute_seconds``, collected in the
+  same kernel);
+- per chapter page of the built site (_build/html, served on 127.0.0.1): its weight, the
+  bytes of every response of the page, and how long an explorer takes to show a new
+  frame: from a control's change event to the second animation frame after the image has
+  decoded the new frame, for every value of every control;
+- the clean build: `jupyter-book build` of a fresh copy of the tracked files (git
+  ls-files), and that plus executing every chapter (what the 3-minute budget covers).
+
+Usage: .venv/bin/python tools/bench.py (after `make book`; `make bench` does both).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+import json
+import os
+import pathlib
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+SITE = ROOT / "_build" / "html"
+BIN = pathlib.Path(sys.executable).parent
+
+# DESIGN.md, "Performance budgets"
+CHAPTER_SECONDS = 30
+BUILD_SECONDS = 180
+SWAP_MS = 50
+PAGE_MB = 4
+
+# Run in the chapter's kernel before its cells: note every Explorer made, in order. The
+# names live on the lib.explorer module, not in the reader's namespace.
+HOOK = """
+def _bench_hook():
+    import lib.explorer as module
+    made = module.__dict__.setdefault("_bench_made", [])
+    init = module.Explorer.__init__
+    def recording_init(self, *args, **kwargs):
+        init(self, *args, **kwargs)
+        made.append(self)
+    module.Explorer.__init__ = recording_init
+_bench_hook()
+del _bench_hook
+"""
+
+# Run after the cells: every Explorer made (the hook's list), plus any bound to a name or
+# kept in Out that the hook could not see, as JSON on stdout.
+COLLECT = """
+def _bench_collect():
+    import json
+    import lib.explorer as module
+    seen = list(getattr(module, "_bench_made", []))
+    ns = get_ipython().user_ns
+    for value in [*ns.values(), *ns.get("Out", {}).values()]:
+        if isinstance(value, module.Explorer) and all(value is not s for s in seen):
+            seen.append(value)
+    print(json.dumps([{"alt": getattr(e, "_alt", repr(e)), "frames": e.frame_count,
+                       "grid": "x".join(str(len(v)) for v in e.params.values()),
+                       "seconds": e.precompute_seconds, "cached": e.from_cache}
+                      for e in seen]))
+_bench_collect()
+del _bench_collect
+"""
+
+# Run in the page: change one control and time until the new frame is on screen.
+SWAP = """async ([uid, k, value]) => {
+  const root = document.getElementById(uid);
+  const el = root.querySelector('[data-param="' + k + '"]');
+  const img = root.querySelector("img");
+  const t0 = performance.now();
+  el.value = String(value);
+  el.dispatchEvent(new Event(el.tagName === "SELECT" ? "change" : "input", {bubbles: true}));
+  await img.decode();
+  await new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)));
+  return [performance.now() - t0, img.getAttribute("data-frame")];
+}"""
+
+
+def chapters():
+    return sorted((ROOT / "chapters").glob("*.ipynb"))
+
+
+# --- (a) execution and precompute ----------------------------------------------------------
+
+
+def execute(copy: pathlib.Path) -> dict:
+    """Run the notebook ``copy`` (in its own folder) in a fresh kernel; return the time
+    of its cells, of the kernel's start, and its explorers' precompute times."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    nb = nbformat.read(copy, as_version=4)
+    client = NotebookClient(nb, timeout=600, kernel_name="python3", allow_errors=False,
+                            record_timing=False,
+                            resources={"metadata": {"path": str(copy.parent)}})
+    cells = list(nb.cells)
+    hook, collect = nbformat.v4.new_code_cell(HOOK), nbformat.v4.new_code_cell(COLLECT)
+    nb.cells += [hook, collect]  # nbclient writes each cell back at its index
+    start = time.perf_counter()
+    with client.setup_kernel():
+        kernel = time.perf_counter() - start
+        client.execute_cell(hook, len(cells), store_history=False)
+        start = time.perf_counter()
+        for index, cell in enumerate(cells):
+            client.execute_cell(cell, index)
+        seconds = time.perf_counter() - start
+        client.execute_cell(collect, len(cells) + 1, store_history=False)
+    text = "".join(o.get("text", "") for o in collect.outputs if o.output_type == "stream")
+    return {"seconds": seconds, "kernel": kernel, "explorers": json.loads(text)}
+
+
+def execute_all(scratch: pathlib.Path) -> dict:
+    os.environ["OMP_NUM_THREADS"] = "1"  # the kernels inherit it
+    folder = scratch / "chapters"
+    shutil.copytree(ROOT / "chapters", folder,
+                    ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
+    results = {}
+    for path in chapters():
+        print(f"bench: executing chapters/{path.name} ...", flush=True)
+        try:
+            results[path.stem] = execute(folder / path.name)
+        except Exception as exc:  # reported in the table; the run goes on
+            results[path.stem] = {"error": f"{type(exc).__name__}: {str(exc)[-2000:]}"}
+    return results
+
+
+# --- (b) and (d): the built pages in Chromium ------------------------------------------------
+
+
+def browser_helpers():
+    """tests/browser.py (Chromium's path and flags, the local server), loaded by path."""
+    spec = importlib.util.spec_from_file_location("book_browser", ROOT / "tests/browser.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def measure_page(chromium, helpers, base, path) -> dict:
+    page = chromium.new_page()
+    responses = []
+    page.on("response", lambda response: responses.append(response))
+    watch = helpers.Watch(page, base)
+    try:
+        page.goto(base + path, wait_until="load")
+        page.wait_for_load_state("networkidle")
+        total = html = 0
+        sizes = []
+        for response in responses:
+            if 300 <= response.status < 400:
+                continue
+            try:
+                size = len(response.body())
+            except Exception:  # an aborted request (off the site) has no body
+                continue
+            total += size
+            sizes.append((size, response.url.split("?")[0].rsplit("/", 1)[-1]))
+            if response.url == base + path:
+                html = size
+        swaps, wrong = [], 0
+        uids = page.eval_on_selector_all('div[id^="explorer-"]', "els => els.map(e => e.id)")
+        for uid in uids:
+            page.locator(f"#{uid}").scroll_into_view_if_needed()
+            data = page.evaluate(
+                "uid => JSON.parse(document.getElementById(uid)"
+                ".querySelector('script.lib-explorer-data').textContent).sizes", uid)
+            positions = [0] * len(data)
+            for k, size in enumerate(data):
+                for value in [*range(1, size), *range(size - 2, -1, -1)]:
+                    positions[k] = value
+                    ms, frame = page.evaluate(SWAP, [uid, k, value])
+                    index = 0
+                    for n, i in zip(data, positions):
+                        index = index * n + i
+                    wrong += frame != str(index)
+                    swaps.append(ms)
+        return {"bytes": total, "html": html, "responses": len(responses), "swaps": swaps,
+                "largest": sorted(sizes, reverse=True)[:3],
+                "explorers": len(uids), "wrong": wrong, "foreign": watch.not_local(),
+                "errors": watch.errors}
+    finally:
+        page.close()
+
+
+def measure_pages() -> dict:
+    helpers = browser_helpers()
+    problems = helpers.missing()
+    if problems:
+        return {"skipped": "; ".join(problems)}
+    if not (SITE / "index.html").exists():
+        return {"skipped": "_build/html is missing: run `make book` first"}
+    from playwright.sync_api import sync_playwright
+
+    results = {}
+    with helpers.serve(SITE) as base, helpers.launch(sync_playwright) as chromium:
+        for path in chapters():
+            page = f"chapters/{path.stem}.html"
+            print(f"bench: loading {page} in Chromium ...", flush=True)
+            if not (SITE / page).exists():
+                results[path.stem] = {"error": f"{page} is not in _build/html"}
+                continue
+            results[path.stem] = measure_page(chromium, helpers, base, page)
+    return results
+
+
+# --- (c) the clean build ------------------------------------------------------------------------
+
+
+def clean_build(scratch: pathlib.Path) -> dict:
+    files = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, check=True,
+                           capture_output=True).stdout.decode().split("\0")
+    copy = scratch / "book"
+    copied = 0
+    for name in filter(None, files):
+        source = ROOT / name
+        if source.is_file():  # a tracked file deleted in the work tree is skipped
+            (copy / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, copy / name)
+            copied += 1
+    print(f"bench: clean build of {copied} tracked files ...", flush=True)
+    start = time.perf_counter()
+    run = subprocess.run([str(BIN / "jupyter-book"), "build", str(copy), "--builder", "html",
+                          "-W", "-n", "--keep-going"], capture_output=True, text=True)
+    seconds = time.perf_counter() - start
+    result = {"seconds": seconds, "files": copied, "returncode": run.returncode}
+    if run.returncode:
+        result["error"] = (run.stdout + run.stderr)[-3000:]
+    return result
+
+
+# --- the table -------------------------------------------------------------------------------
+
+
+def verdict(value, budget):
+    return "ok" if value <= budget else "OVER"
+
+
+def table(execution, pages, build) -> list[str]:
+    rows = []
+
+    def row(what, measured="", budget="", mark=""):
+        rows.append(f"{what:<54} {measured:>22} {budget:>8}  {mark}")
+
+    def shorten(text, width=40):
+        return text if len(text) <= width else text[:width - 3] + "..."
+
+    all_swaps, seconds_all = [], 0.0
+    row("what", "measured", "budget", "")
+    row("-" * 54, "-" * 22, "-" * 8, "----")
+    for path in chapters():
+        name = path.stem
+        rows.append(f"chapters/{name}")
+        ran = execution.get(name, {})
+        if "error" in ran:
+            row("  execute", "FAILED", f"{CHAPTER_SECONDS} s")
+        else:
+            seconds_all += ran["seconds"] + ran["kernel"]
+            row("  execute (cells, fresh kernel)", f"{ran['seconds']:.1f} s",
+                f"{CHAPTER_SECONDS} s", verdict(ran["seconds"], CHAPTER_SECONDS))
+            row("  kernel start", f"{ran['kernel']:.1f} s")
+            for ex in ran["explorers"]:
+                cached = " (cache)" if ex["cached"] else ""
+                row(f"  explorer {shorten(ex['alt'])!r}",
+                    f"{ex['frames']} frames {ex['seconds']:.1f} s{cached}")
+            if not ran["explorers"]:
+                row("  explorers", "none")
+        page = pages.get(name, {})
+        if "skipped" in pages:
+            row("  page weight, frame swaps", "skipped")
+        elif "error" in page:
+            row("  page", "MISSING")
+        elif not page:
+            row("  page weight, frame swaps", "FAILED")
+        else:
+            mb = page["bytes"] / 1e6
+            row(f"  page weight ({page['responses']} responses, HTML {page['html'] / 1e6:.2f} "
+                "MB)", f"{mb:.2f} MB", f"{PAGE_MB} MB", verdict(mb, PAGE_MB))
+            rows.append("    largest: " + ", ".join(f"{shorten(n, 30)} {b / 1e6:.2f} MB"
+                                                 for b, n in page["largest"]))
+            swaps = page["swaps"]
+            all_swaps += swaps
+            if swaps:
+                row(f"  frame swap, median / max ({len(swaps)} changes)",
+                    f"{statistics.median(swaps):.1f} / {max(swaps):.1f} ms", f"{SWAP_MS} ms",
+                    verdict(max(swaps), SWAP_MS))
+            if page["wrong"]:
+                row("  frame swaps showing the wrong frame", str(page["wrong"]), "0", "WRONG")
+            if page["foreign"] or page["errors"]:
+                row("  requests off the site / console errors",
+                    f"{len(page['foreign'])} / {len(page['errors'])}", "0 / 0", "CHECK")
+    rows.append("book")
+    if "error" in build:
+        row(f"  clean build ({build['files']} tracked files)", "FAILED")
+    else:
+        row(f"  clean build ({build['files']} tracked files, no execution)",
+            f"{build['seconds']:.1f} s")
+        total = seconds_all + build["seconds"]
+        complete = all("error" not in execution.get(p.stem, {"error": 1}) for p in chapters())
+        row("  execute every chapter + clean build", f"{total:.1f} s", f"{BUILD_SECONDS} s",
+            verdict(total, BUILD_SECONDS) if complete else "INCOMPLETE")
+    if all_swaps:
+        row(f"  frame swap, all chapters ({len(all_swaps)} changes)",
+            f"{statistics.median(all_swaps):.1f} / {max(all_swaps):.1f} ms", f"{SWAP_MS} ms",
+            verdict(max(all_swaps), SWAP_MS))
+    return rows
+
+
+def main() -> int:
+    started = time.perf_counter()
+    failures = []
+    with tempfile.TemporaryDirectory(prefix="book-bench-") as scratch_dir:
+        scratch = pathlib.Path(scratch_dir)
+        execution = execute_all(scratch)
+        failures += [f"chapters/{k}.ipynb: {v['error']}" for k, v in execution.items()
+                     if "error" in v]
+        try:
+            pages = measure_pages()
+        except Exception:
+            pages = {}
+            failures.append("Chromium: " + traceback.format_exc())
+        failures += [f"chapters/{k}.html: {v['error']}" for k, v in pages.items()
+                     if isinstance(v, dict) and "error" in v]
+        build = clean_build(scratch)
+        if "error" in build:
+            failures.append(f"clean build (exit {build['returncode']}):\n{build['error']}")
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    print()
+    print(f"Benchmark of the book ({cpus} CPUs, OMP_NUM_THREADS=1; budgets from DESIGN.md, "
+          "'Performance budgets'; it never fails on speed)")
+    print()
+    print("\n".join(table(execution, pages, build)))
+    print()
+    print("execute: the chapter's cells in a fresh kernel, from a copy of chapters/.\n"
+          "explorer: precompute time of its frames (cache: reused, first call's time).\n"
+          "page weight: bytes of every response of the page, uncompressed (as a plain static "
+          "server sends them).\n"
+          "frame swap: control change -> new frame decoded and painted (second animation "
+          "frame), for every value of every control.")
+    if "skipped" in pages:
+        print(f"Chromium measurements skipped: {pages['skipped']}")
+    print(f"bench took {time.perf_counter() - started:.0f} s")
+    for failure in failures:
+        print(f"\nbench: FAILED: {failure}", file=sys.stderr)
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    with contextlib.suppress(KeyboardInterrupt):
+        sys.exit(main())
+    sys.exit(130)
