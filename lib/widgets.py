@@ -157,23 +157,23 @@ def activation_playground(split, *, depth: int = 5, width: int = 64, epochs: int
     out = w.Output()
 
     def build():
-        fn = parse_activation(expression.value)
-        torch.manual_seed(seed)
-        model = nets.mlp([split.n_features] + [width] * depth_box.value + [split.n_classes],
-                         activation=fn, init=init_box.value)
-        return fn, model
-
-    def show_error(exc):
-        with out:
-            out.clear_output()
-            print(f"Could not use f(x) = {expression.value!r}: {exc}")
+        """The reader's function and a fresh network, or None after saying what is wrong."""
+        try:
+            fn = parse_activation(expression.value)
+            torch.manual_seed(seed)
+            widths = [split.n_features] + [width] * depth_box.value + [split.n_classes]
+            return fn, nets.mlp(widths, activation=fn, init=init_box.value)
+        except (ValueError, TypeError) as exc:
+            with out:
+                out.clear_output()
+                print(f"Could not use f(x) = {expression.value!r}: {exc}")
+            return None
 
     def on_measure(_):
-        try:
-            fn, model = build()
-        except (ValueError, TypeError) as exc:
-            show_error(exc)
+        built = build()
+        if built is None:
             return
+        fn, model = built
         x = np.linspace(-5, 5, 401)
         with torch.no_grad():
             y = fn(torch.tensor(x)).numpy()
@@ -189,11 +189,10 @@ def activation_playground(split, *, depth: int = 5, width: int = 64, epochs: int
             print(f"first / output layer gradient norm: {norms[0] / norms[-1]:.2e}")
 
     def on_train(_):
-        try:
-            _, model = build()
-        except (ValueError, TypeError) as exc:
-            show_error(exc)
+        built = build()
+        if built is None:
             return
+        model = built[1]
         progress.value = 0
         run.disabled = True
         try:
