@@ -141,7 +141,9 @@ def _prints_only(*args):
     print("the answer is 0.25")
 
 
-@pytest.mark.parametrize("check", [checks.sigmoid_prime, checks.gradient_bound])
+@pytest.mark.parametrize(
+    "check", [checks.sigmoid_prime, checks.gradient_bound, checks.relu, checks.relu_prime]
+)
 @pytest.mark.parametrize(
     ("answer", "words"),
     [
@@ -205,3 +207,263 @@ def test_gradient_bound_is_called_with_every_depth():
     checks.gradient_bound(spy)
     assert depths == list(range(21))
     assert all(type(L) is int for L in depths)
+
+
+# ---------------------------------------------------------------- relu and relu_prime
+
+
+def _right_relu(x):
+    return np.maximum(x, 0.0)
+
+
+def _right_relu_prime(x):
+    return (x > 0).astype(float)
+
+
+def test_relu_right_answer_confirmed(capsys):
+    checks.relu(_right_relu)
+    out = capsys.readouterr().out
+    assert out.startswith("Correct") and "relu" in out
+
+
+def test_relu_accepts_other_correct_forms(capsys):
+    checks.relu(lambda x: np.where(x > 0, x, 0.0))
+    checks.relu(lambda x: (x + np.abs(x)) / 2)
+    checks.relu(lambda x: [max(0.0, v) for v in x])
+    checks.relu(lambda x: x * (x > 0))
+    assert capsys.readouterr().out.count("Correct") == 4
+
+
+@pytest.mark.parametrize(
+    "wrong",
+    [
+        lambda x: x,  # the identity
+        np.abs,  # |x|
+        lambda x: np.maximum(x, 0.0) * 2,  # scaled
+        lambda x: np.minimum(x, 0.0),  # the wrong side
+        lambda x: np.maximum(x, 0.01 * x),  # leaky
+        lambda x: np.maximum(x, 0.0) + np.where(x > 1e5, 10.0, 0.0),  # wrong at 1e6
+        lambda x: np.full_like(x, np.nan),
+    ],
+    ids=["identity", "abs", "scaled", "min", "leaky", "large-input", "nan"],
+)
+def test_relu_wrong_answer_has_hint(wrong, capsys):
+    message = _expect_assertion(checks.relu, wrong)
+    assert "Hint" in message and "max(0, x)" in message
+    assert "Correct" not in capsys.readouterr().out
+
+
+def test_relu_python_max_on_an_array_gets_a_hint():
+    message = _expect_assertion(checks.relu, lambda x: max(0, x))
+    assert "raised ValueError" in message
+    assert "np.maximum" in message
+
+
+@pytest.mark.parametrize(
+    "wrong",
+    [
+        lambda x: (x >= 0).astype(float),  # 1 at zero: torch.clamp's choice
+        lambda x: np.where(x == 0, 0.5, (x > 0).astype(float)),  # torch.maximum's
+        lambda x: np.maximum(x, 0.0),  # relu itself
+        lambda x: np.ones_like(x),
+        lambda x: (x < 0).astype(float),  # the wrong side
+    ],
+    ids=["one-at-zero", "half-at-zero", "relu", "ones", "wrong-side"],
+)
+def test_relu_prime_wrong_answer_has_hint(wrong, capsys):
+    message = _expect_assertion(checks.relu_prime, wrong)
+    assert "Hint" in message and "PyTorch" in message and "[0, 1]" in message
+    assert "Correct" not in capsys.readouterr().out
+
+
+def test_relu_prime_wrong_only_at_zero_names_zero():
+    message = _expect_assertion(checks.relu_prime, lambda x: (x >= 0).astype(float))
+    assert "relu_prime(0) gave 1" in message
+    assert "2 of 206" in message  # 0 appears twice on the test grid
+
+
+def test_relu_prime_right_answer_and_other_forms(capsys):
+    checks.relu_prime(_right_relu_prime)
+    checks.relu_prime(lambda x: x > 0)  # booleans count as 0 and 1
+    checks.relu_prime(lambda x: np.heaviside(x, 0.0))
+    out = capsys.readouterr().out
+    assert out.count("Correct") == 3 and "as torch" in out
+
+
+@pytest.mark.parametrize("check", [checks.relu, checks.relu_prime])
+def test_relu_checks_cannot_be_fooled_by_changing_the_input(check):
+    def cheat(x):
+        x[:] = -1.0  # the reference would be all zeros
+        return np.zeros_like(x)
+
+    assert "Hint" in _expect_assertion(check, cheat)
+
+
+@pytest.mark.parametrize("check", [checks.relu, checks.relu_prime])
+@pytest.mark.parametrize(
+    "wrong_shape",
+    [lambda x: 0.0, lambda x: np.maximum(x, 0)[:-1], lambda x: np.stack([x, x])],
+    ids=["scalar", "short", "stacked"],
+)
+def test_relu_checks_wrong_shape(check, wrong_shape):
+    message = _expect_assertion(check, wrong_shape)
+    assert "shape" in message and "(206,)" in message
+
+
+# ---------------------------------------------------------------- count_pieces
+
+
+def _right_count_pieces(w, b, v):
+    bends = (w != 0) & (v != 0)
+    where = -b[bends] / w[bends]
+    jump = (v * np.abs(w))[bends]
+    return 1 + sum(1 for t in np.unique(where) if jump[where == t].sum() != 0)
+
+
+def test_count_pieces_right_answer_confirmed(capsys):
+    checks.count_pieces(_right_count_pieces)
+    out = capsys.readouterr().out
+    assert out.startswith("Correct") and "count_pieces" in out
+
+
+def test_count_pieces_accepts_numpy_and_float_answers(capsys):
+    checks.count_pieces(lambda w, b, v: np.int64(_right_count_pieces(w, b, v)))
+    checks.count_pieces(lambda w, b, v: float(_right_count_pieces(w, b, v)))
+    assert capsys.readouterr().out.count("Correct") == 2
+
+
+def _no_zero_w(w, b, v):  # forgets that w = 0 means no kink
+    return 1 + len(np.unique(np.divide(-b, w, out=np.full_like(b, 1e9), where=w != 0)[v != 0]))
+
+
+@pytest.mark.parametrize(
+    ("wrong", "words"),
+    [
+        (lambda w, b, v: len(w) + 1, ["w = 0", "no kink"]),  # always k + 1
+        (lambda w, b, v: len(w), ["Hint"]),  # off by one
+        (lambda w, b, v: 1 + int(np.sum((w != 0) & (v != 0))), ["same x"]),  # no merging
+        (lambda w, b, v: 1 + len(np.unique(-b[(w != 0) & (v != 0)] / w[(w != 0) & (v != 0)])),
+         ["cancel", "sum of v_j |w_j|"]),  # merges but ignores cancelling
+        (_no_zero_w, ["w_j = 0"]),
+        (lambda w, b, v: float("nan"), ["Hint"]),
+    ],
+    ids=["k-plus-one", "k", "no-merging", "no-cancelling", "zero-w", "nan"],
+)
+def test_count_pieces_wrong_answer_has_hint(wrong, words, capsys):
+    message = _expect_assertion(checks.count_pieces, wrong)
+    assert "Hint" in message
+    for word in words:
+        assert word in message, (word, message)
+    assert "Correct" not in capsys.readouterr().out
+
+
+def test_count_pieces_cannot_be_fooled_by_changing_its_input():
+    def cheat(w, b, v):
+        w[:] = 0.0  # would make the reference 1 everywhere
+        return 1
+
+    assert "Hint" in _expect_assertion(checks.count_pieces, cheat)
+
+
+# ---------------------------------------------------------------- predicted_sparsity
+
+
+def _right_predicted_sparsity(W, b):
+    sd = np.linalg.norm(W, axis=1)
+    return float(np.mean([0.5 * (1 + math.erf(-bj / (s * math.sqrt(2))))
+                          for bj, s in zip(b, sd)]))
+
+
+def test_predicted_sparsity_right_answer_confirmed(capsys):
+    checks.predicted_sparsity(_right_predicted_sparsity)
+    out = capsys.readouterr().out
+    assert out.startswith("Correct") and "predicted_sparsity" in out
+
+
+def test_predicted_sparsity_accepts_numpy_answers(capsys):
+    checks.predicted_sparsity(lambda W, b: np.float64(_right_predicted_sparsity(W, b)))
+    assert "Correct" in capsys.readouterr().out
+
+
+def _variance_not_sd(W, b):
+    var = np.sum(W**2, axis=1)
+    return float(np.mean([0.5 * math.erfc(bj / (s * math.sqrt(2))) for bj, s in zip(b, var)]))
+
+
+def _monte_carlo(W, b):
+    x = np.random.default_rng(0).normal(size=(20_000, W.shape[1]))
+    return float(np.mean(x @ W.T + b <= 0))
+
+
+@pytest.mark.parametrize(
+    ("wrong", "words"),
+    [
+        (lambda W, b: 1 - _right_predicted_sparsity(W, b), ["*not* zero"]),
+        (_variance_not_sd, ["standard deviation", "not its square"]),
+        (lambda W, b: 0.5, ["mean b_j"]),  # ignores the biases
+        (_monte_carlo, ["Hint"]),  # a simulation is not exact enough
+        (lambda W, b: float("nan"), ["Hint"]),
+    ],
+    ids=["complement", "variance", "always-half", "simulation", "nan"],
+)
+def test_predicted_sparsity_wrong_answer_has_hint(wrong, words, capsys):
+    message = _expect_assertion(checks.predicted_sparsity, wrong)
+    assert "Hint" in message
+    for word in words:
+        assert word in message, (word, message)
+    assert "Correct" not in capsys.readouterr().out
+
+
+def test_predicted_sparsity_cannot_be_fooled_by_changing_its_input():
+    def cheat(W, b):
+        b[:] = 0.0  # would make the reference 0.5 everywhere
+        return 0.5
+
+    assert "Hint" in _expect_assertion(checks.predicted_sparsity, cheat)
+
+
+# ---------------------------------------------------------------- broken answers, 2-3 arguments
+
+
+@pytest.mark.parametrize(
+    ("check", "arity"), [(checks.count_pieces, 3), (checks.predicted_sparsity, 2)],
+    ids=["count_pieces", "predicted_sparsity"],
+)
+@pytest.mark.parametrize(
+    ("answer", "words"),
+    [
+        (_raises, ["raised", "ZeroDivisionError", "division by zero"]),
+        (lambda w: 1, ["raised", "TypeError"]),  # too few parameters
+        (_returns_none, ["None", "return"]),
+        (_prints_only, ["None", "return"]),
+        (lambda *a: "3 pieces", ["number", "str"]),
+        (lambda *a: {"pieces": 3}, ["number", "dict"]),
+        (lambda *a: np.array([0.5, 0.5]), ["single number", "shape (2,)"]),
+        (lambda *a: [3, 4], ["single number", "list"]),
+        (lambda *a: np.zeros((3, 3)), ["single number", "(3, 3)"]),
+        (3, ["function", "int"]),
+        ("count_pieces", ["function", "str"]),
+        (None, ["function", "NoneType"]),
+    ],
+    ids=["raises", "too-few-parameters", "none", "prints", "string", "dict", "array",
+         "list", "matrix", "number-not-function", "string-not-function",
+         "none-not-function"],
+)
+def test_multi_argument_broken_answers_get_a_sentence(check, arity, answer, words):
+    message = _expect_assertion(check, answer)
+    for word in words:
+        assert word in message, (word, message)
+    assert check.__name__ in message or "function" in message, message
+    assert len(message.split()) >= 5, message
+
+
+def test_checks_pass_the_right_number_of_arrays():
+    seen = []
+
+    def spy(*args):
+        seen.append(args)
+        return _right_count_pieces(*args)
+
+    checks.count_pieces(spy)
+    assert seen and all(len(a) == 3 and all(isinstance(x, np.ndarray) for x in a)
+                        for a in seen)
