@@ -400,6 +400,30 @@ def test_playground_notes_link_to_this_chapters_launches(site, page):
         assert a.get("target") == "_blank" and a.get("rel") == "noopener"
 
 
+def test_launch_links_extension_fills_the_notes_from_the_pages_buttons(caplog):
+    spec = importlib.util.spec_from_file_location("launch_links",
+                                                  ROOT / "_ext/launch_links.py")
+    ext = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(ext)
+    from lib.widgets import WEBSITE_NOTE
+
+    buttons = [{"label": "launch-buttons", "buttons": [
+        {"type": "link", "text": "Binder", "url": "https://b.example/x?urlpath=a&b=1"},
+        {"type": "link", "text": "Colab", "url": "https://c.example/y"},
+        {"type": "javascript", "text": "Live Code"}]}]
+    context = {"body": f"<p>{WEBSITE_NOTE}</p>", "header_buttons": buttons}
+    ext.fill(None, "chapters/x", "page.html", context, None)
+    assert 'data-launch="binder" href="https://b.example/x?urlpath=a&amp;b=1"' in (
+        context["body"])
+    assert 'data-launch="colab" href="https://c.example/y"' in context["body"]
+    assert not ext.LINK.search(context["body"])
+
+    context = {"body": f"<p>{WEBSITE_NOTE}</p>", "header_buttons": buttons[:0]}
+    with caplog.at_level("WARNING"):
+        ext.fill(None, "chapters/x", "page.html", context, None)
+    assert "no such launch button" in caplog.text and "'binder'" in caplog.text
+
+
 def test_no_page_has_an_unfilled_launch_link(site):
     for path in site.rglob("*.html"):
         text = path.read_text(encoding="utf-8")
@@ -486,7 +510,7 @@ def test_publishing_workflow_runs_only_the_readers_commands():
     assert deploy["permissions"] == {"pages": "write", "id-token": "write"}
     assert "refs/heads/main" in deploy["if"] and "pull_request" in deploy["if"]
     # the workflow's job runs where .ci/run's apt-get gives Debian's Chromium
-    image = workflow["jobs"]["test-and-build"]["container"]
+    image = workflow["jobs"]["test-and-build"]["container"]["image"]
     assert re.fullmatch(r"python:3\.11-(bookworm|trixie)", image), image
 
 
