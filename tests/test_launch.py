@@ -70,12 +70,16 @@ def test_config_turns_on_every_launch_download_and_repository_button():
 
 TEXT_SUFFIXES = {".py", ".md", ".yml", ".yaml", ".txt", ".toml", ".cfg", ".ipynb", ".js",
                  ".css", ".html"}
-SKIP_DIRS = {".git", ".venv", "_build", "__pycache__", ".ipynb_checkpoints"}
+SKIP_DIRS = {"_build", "__pycache__", "build", "dist"}
+KEEP_DOT_DIRS = {".github", ".ci"}
 
 
 def tracked_text_files():
+    """The book's own text files: not .venv, caches, build outputs or .git."""
     for dirpath, dirnames, filenames in os.walk(ROOT):
-        dirnames[:] = [d for d in dirnames if d not in SKIP_DIRS and not d.endswith(".egg-info")]
+        dirnames[:] = [d for d in dirnames
+                       if (not d.startswith(".") or d in KEEP_DOT_DIRS)
+                       and d not in SKIP_DIRS and not d.endswith(".egg-info")]
         for name in filenames:
             path = os.path.join(dirpath, name)
             if os.path.splitext(name)[1] in TEXT_SUFFIXES or name in ("Makefile", "run"):
