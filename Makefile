@@ -11,13 +11,15 @@ NBVAL  := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize
 # notebook's cells across workers and breaks it
 XDIST  := -n auto --dist loadfile
 
-.PHONY: help book test lint unit nbval nbval-variants execute lab bench clean distclean
+.PHONY: help book test lint unit nbval nbval-variants execute colab-cell lab bench clean \
+        distclean
 
 help:
 	@echo "make book     build the website into _build/html (strict: any warning fails)"
 	@echo "make test     everything CI checks: lint, unit tests, nbval, structure, strict build"
 	@echo "make execute  re-run every chapter in place so its stored outputs match the code"
 	@echo "make lab      open the chapters in JupyterLab"
+	@echo "make colab-cell  put the Colab install cell (address from _config.yml) in every chapter"
 	@echo "make bench    time each chapter, the build, page weights, explorer swaps (budgets)"
 	@echo "make clean    remove _build (keeps .venv); make distclean also removes .venv"
 
@@ -65,6 +67,11 @@ execute: $(STAMP)
 	    --ExecutePreprocessor.store_widget_state=False \
 	    --ExecutePreprocessor.kernel_name=python3 "$$nb" || exit 1; \
 	done
+
+# every chapter's first code cell installs lib in Colab, from _config.yml's repository:
+# run after changing repository.url or adding a chapter, then `make execute`
+colab-cell: $(STAMP)
+	$(BIN)/python tools/colab_cell.py
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab --notebook-dir=chapters

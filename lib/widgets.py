@@ -3,9 +3,10 @@
 A playground holds what a precomputed explorer cannot: any value the reader types in,
 and a Train button with a progress bar. It needs a running Python kernel (JupyterLab,
 Notebook 7, Binder, Colab). On the website the same cell shows a short note with the
-ways to run the chapter instead of a dead control: :class:`Playground` puts that note
-in the output's ``text/html``, and the book's build ranks ipywidgets' view below it
-(``nb_mime_priority_overrides`` in ``_config.yml``).
+ways to run the chapter instead of a dead control, linking to that chapter's Binder and
+Colab launch: :class:`Playground` puts that note in the output's ``text/html``, and the
+book's build ranks ipywidgets' view below it (``nb_mime_priority_overrides`` in
+``_config.yml``) and fills in the note's links (``_ext/launch_links.py``).
 
 Introduced in chapter "Sigmoid and the vanishing gradient" ("try your own activation
 function"); the ReLU chapter reuses :func:`activation_playground`.
@@ -21,12 +22,27 @@ import torch
 
 from lib import _validate, nets, plots, probes, train
 
+#: Where a playground's note offers to run the chapter: ``data-launch`` names the
+#: provider. The note does not know which chapter it is in, nor the book's address, so
+#: its links carry no ``href``: the website's build gives each one the address of the
+#: same page's launch button (_ext/launch_links.py), built from _config.yml's
+#: ``repository``, so the note and the page's launch menu always agree.
+LAUNCH_LINKS = {"binder": "Binder", "colab": "Google Colab"}
+
+
+def _launch(provider: str) -> str:
+    return (f'<a class="book-launch" data-launch="{provider}">'
+            f"{LAUNCH_LINKS[provider]}</a>")
+
+
 #: What the website shows in place of a playground.
 WEBSITE_NOTE = (
     "This playground needs a running Python kernel, so it is not live on the website. "
-    "To use it, run the chapter in JupyterLab: clone the book and run "
-    "<code>make lab</code> (see the README). Everything it shows for the activations "
-    "of this chapter is also in the figures above."
+    f"To use it, launch this chapter on {_launch('binder')} (free, no account; the "
+    f"first start can take several minutes) or in {_launch('colab')} (a Google "
+    "account; about a minute), then run its cells from the top; or run it on your own "
+    "machine with <code>make lab</code> (see the README). Everything it shows for the "
+    "activations of this chapter is also in the figures above."
 )
 
 #: Names a reader's expression may use, besides ``x``.

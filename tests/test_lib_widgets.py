@@ -1,6 +1,8 @@
 """lib.widgets: the playground shows a note on the website, and its buttons work (or
 answer a bad formula with a sentence) in a kernel."""
 
+import re
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -37,8 +39,13 @@ def _find(playground, cls, description=None):
 def test_mimebundle_has_live_view_and_website_note(split):
     bundle = widgets.activation_playground(split, epochs=1)._repr_mimebundle_()
     assert "application/vnd.jupyter.widget-view+json" in bundle
-    assert "needs a running Python kernel" in bundle["text/html"]
-    assert "make lab" in bundle["text/html"]
+    note = bundle["text/html"]
+    assert "needs a running Python kernel" in note and "make lab" in note
+    # one link per launch provider, with no address: the website's build gives each the
+    # page's own launch address (_ext/launch_links.py; tests/test_launch.py checks them)
+    links = re.findall(r'<a class="book-launch" data-launch="(\w+)">([^<]+)</a>', note)
+    assert links == [("binder", "Binder"), ("colab", "Google Colab")]
+    assert "href=" not in note
     assert bundle["text/plain"].startswith("Playground: try your own activation")
 
 

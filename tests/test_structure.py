@@ -107,18 +107,26 @@ def test_only_allowed_tags(path):
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
-def test_opens_with_title_then_hidden_setup_cell(path):
+def test_opens_with_title_then_colab_cell_then_hidden_setup_cell(path):
     cells = load(path)["cells"]
     assert cells[0]["cell_type"] == "markdown" and source(cells[0]).startswith("# "), (
         f"{path.name}: the first cell must be the chapter's title (a '# ' heading)"
     )
-    first = code_cells(load(path))[0]
-    assert "hide-cell" in first["metadata"].get("tags", []), (
-        f"{path.name}: the first code cell (imports, seeding, style) must be tagged hide-cell"
+    assert cells[1]["cell_type"] == "code" and cells[1].get("id") == "colab-install", (
+        f"{path.name}: the cell after the title installs lib in Colab: run `make colab-cell`"
     )
-    src = source(first)
+    colab_tags = set(cells[1]["metadata"].get("tags", []))
+    assert colab_tags == {"remove-cell", "nbval-skip"}, (
+        f"{path.name}: the Colab cell is tagged remove-cell (not on the website) and "
+        f"nbval-skip, got {sorted(colab_tags)}"
+    )
+    setup = code_cells(load(path))[1]
+    assert "hide-cell" in setup["metadata"].get("tags", []), (
+        f"{path.name}: the setup code cell (imports, seeding, style) must be tagged hide-cell"
+    )
+    src = source(setup)
     assert "from lib" in src and "seed_everything(" in src and "use_style()" in src, (
-        f"{path.name}: the first code cell must import lib, seed and apply the book's style"
+        f"{path.name}: the setup code cell must import lib, seed and apply the book's style"
     )
 
 

@@ -1,0 +1,167 @@
+"""Put the Colab install cell into every chapter notebook, or check that it is there.
+
+A chapter opened in Google Colab has no ``lib`` (the book's helpers live in the book's
+repository, not on PyPI), so its setup cell would fail. Every chapter therefore has, as
+its first code cell (right after the title), a cell that installs ``lib`` from the
+book's repository when ``import lib`` fails, and does nothing and prints nothing where
+lib is installed (``make lab``, Binder, nbval, ``make execute``). Its address is built
+from ``_config.yml``'s ``repository`` (url and branch), the one place the book's address
+lives. The cell is tagged ``remove-cell`` (not on the website) and ``nbval-skip``.
+
+The cell is found by its id (``colab-install``), so running this again after the
+repository moves, or after a new chapter arrives, updates or inserts that one cell and
+leaves every other cell as it is. A notebook whose cell is already right is not
+rewritten.
+
+Usage::
+
+    .venv/bin/python tools/colab_cell.py            # insert or update, every chapter
+    .venv/bin/python tools/colab_cell.py --check    # exit 1 if a chapter needs it
+    .venv/bin/python tools/colab_cell.py chapters/05_dying_relus.ipynb
+
+``make colab-cell`` runs the first form. A notebook that gained the cell needs
+``make execute`` afterwards (its execution counts shift by one); one whose cell only got
+a new address does not (the cell has no outputs).
+"""
+
+from __future__ import annotations
+
+import argparse
+import pathlib
+import re
+import sys
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+CELL_ID = "colab-install"
+TAGS = ["remove-cell", "nbval-skip"]
+MAX_LINE = 80  # tests/test_structure.py: chapter code lines keep to 80 characters
+GITHUB = re.compile(r"^https://github\.com/[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
+BRANCH = re.compile(r"^[A-Za-z0-9_./-]+$")
+
+
+def repository(config_path: pathlib.Path = ROOT / "_config.yml") -> tuple[str, str]:
+    """(url, branch) of the book's repository, from ``_config.yml``'s ``repository``."""
+    import yaml
+
+    text = pathlib.Path(config_path).read_text(encoding="utf-8")
+    return repository_from(yaml.safe_load(text) or {}, where=str(config_path))
+
+
+def repository_from(config: dict, where: str = "_config.yml") -> tuple[str, str]:
+    """(url, branch) from a loaded ``_config.yml``. Raises ValueError naming the setting
+    when it is missing or not a GitHub address (Colab opens notebooks from GitHub only).
+    """
+    repo = config.get("repository") or {}
+    url = str(repo.get("url") or "").rstrip("/")
+    branch = str(repo.get("branch") or "")
+    if not GITHUB.match(url):
+        raise ValueError(f"{where}: repository.url must be a GitHub repository address "
+                         f"like https://github.com/OWNER/NAME, got {url!r}")
+    if not BRANCH.match(branch):
+        raise ValueError(f"{where}: repository.branch must be a branch name such as "
+                         f"main, got {branch!r}")
+    return url, branch
+
+
+def cell_source(url: str, branch: str) -> str:
+    """The install cell's code for the repository ``url`` at ``branch``."""
+    lines = [
+        "# In Colab (or any Python without the book's helpers), install them from the",
+        "# book's repository. Where lib is installed (make lab, Binder) it does nothing.",
+        "try:",
+        "    import lib  # noqa: F401",
+        "except ImportError:",
+        f'    BOOK_REPO = "{url}"',
+        f'    %pip install --quiet "git+{{BOOK_REPO}}@{branch}"',
+    ]
+    long = [line for line in lines if len(line) > MAX_LINE]
+    if long:
+        raise ValueError(f"repository.url and branch make a line of {len(long[0])} "
+                         f"characters, over the chapters' {MAX_LINE}: {long[0]!r}")
+    return "\n".join(lines)
+
+
+def new_cell(source: str) -> dict:
+    return {"cell_type": "code", "execution_count": None, "id": CELL_ID,
+            "metadata": {"tags": list(TAGS)}, "outputs": [], "source": source}
+
+
+def _text(source) -> str:
+    return "".join(source) if isinstance(source, list) else source
+
+
+def apply(nb: dict, source: str) -> str | None:
+    """Insert or update the install cell of the notebook ``nb`` (a dict, changed in
+    place). Returns None when it was already right, "updated" when the cell right after
+    the title only needed new code or tags (it keeps its execution count: it never has
+    outputs), and "inserted" when it was missing or elsewhere (then the notebook needs
+    ``make execute``: the execution counts after it shift by one)."""
+    cells = nb["cells"]
+    if not cells or cells[0]["cell_type"] != "markdown":
+        raise ValueError("the first cell must be the chapter's markdown title")
+    found = [i for i, c in enumerate(cells) if c.get("id") == CELL_ID]
+    if len(found) > 1:
+        raise ValueError(f"two cells have the id {CELL_ID!r}: remove one by hand")
+    if found == [1] and cells[1]["cell_type"] == "code":
+        cell = cells[1]
+        if _text(cell["source"]) == source and cell["metadata"].get("tags") == TAGS:
+            return None
+        cell["source"] = source
+        cell["metadata"]["tags"] = list(TAGS)
+        cell["outputs"] = []
+        return "updated"
+    if found:
+        cells.pop(found[0])
+    cells.insert(1, new_cell(source))
+    return "inserted"
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("notebooks", nargs="*", type=pathlib.Path,
+                        help="chapter notebooks (default: every chapters/*.ipynb)")
+    parser.add_argument("--check", action="store_true",
+                        help="change nothing; exit 1 and name the notebooks that need it")
+    args = parser.parse_args(argv)
+
+    import nbformat
+
+    try:
+        source = cell_source(*repository())
+    except ValueError as exc:
+        print(f"colab_cell: {exc}", file=sys.stderr)
+        return 2
+    paths = args.notebooks or sorted((ROOT / "chapters").glob("*.ipynb"))
+    missing = [str(p) for p in paths if p.suffix != ".ipynb" or not p.is_file()]
+    if missing:
+        print(f"colab_cell: notebooks: no such .ipynb file: {', '.join(missing)}",
+              file=sys.stderr)
+        return 2
+    stale, inserted = [], False
+    for path in paths:
+        nb = nbformat.read(path, as_version=4)
+        try:
+            change = apply(nb, source)
+        except ValueError as exc:
+            print(f"colab_cell: {path}: {exc}", file=sys.stderr)
+            return 2
+        if change:
+            stale.append(path)
+            inserted = inserted or change == "inserted"
+            if not args.check:
+                nbformat.write(nbformat.from_dict(nb), path)
+                print(f"colab_cell: {change} the cell of {path}")
+    if args.check:
+        for path in stale:
+            print(f"colab_cell: {path} lacks the current Colab install cell: run "
+                  "`make colab-cell`", file=sys.stderr)
+        return 1 if stale else 0
+    if inserted:
+        print("colab_cell: now run `make execute` (execution counts shifted by one)")
+    elif not stale:
+        print(f"colab_cell: all {len(paths)} notebook(s) already have the current cell")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
