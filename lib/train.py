@@ -78,6 +78,33 @@ def _tensor_pair(name_x, X, name_y, y, dtype, model=None):
     return X, y.long()
 
 
+def _batches(n, batch_size, gen):
+    """One epoch's mini-batches of ``n`` examples (all of them when ``batch_size`` is
+    None), shuffled by ``gen``: the same order for :func:`fit` and :func:`fit_many`."""
+    if batch_size is None:
+        return [slice(None)]
+    order = torch.randperm(n, generator=gen)
+    return [order[i : i + batch_size] for i in range(0, n, batch_size)]
+
+
+def _test_and_probes(test, probes, dtype, model):
+    """:func:`fit`'s and :func:`fit_many`'s ``test`` pair as tensors (None, None when
+    not given) and ``probes`` as a dict of functions, both checked."""
+    X_test = y_test = None
+    if test is not None:
+        if not isinstance(test, (tuple, list)) or len(test) != 2:
+            raise TypeError("test must be a pair (X_test, y_test)")
+        X_test, y_test = _tensor_pair("test[0]", test[0], "test[1]", test[1], dtype,
+                                      model)
+    if probes is not None and not isinstance(probes, dict):
+        raise TypeError(f"probes must be a dict {{name: f(model)}}, got {type(probes).__name__}")
+    probes = dict(probes or {})
+    for name, probe in probes.items():
+        if not callable(probe):
+            raise TypeError(f"probes[{name!r}] must be a function of the model")
+    return X_test, y_test, probes
+
+
 @torch.no_grad()
 def evaluate(model: nn.Module, X, y) -> tuple[float, float]:
     """Cross-entropy loss and accuracy of ``model`` on ``(X, y)``, in eval mode."""
@@ -128,17 +155,7 @@ def fit(
     X, y = _tensor_pair("X", X, "y", y, dtype, model)
     if batch_size is not None:
         batch_size = _validate.integer("batch_size", batch_size, low=1)
-    if test is not None:
-        if not isinstance(test, (tuple, list)) or len(test) != 2:
-            raise TypeError("test must be a pair (X_test, y_test)")
-        X_test, y_test = _tensor_pair("test[0]", test[0], "test[1]", test[1], dtype,
-                                       model)
-    if probes is not None and not isinstance(probes, dict):
-        raise TypeError(f"probes must be a dict {{name: f(model)}}, got {type(probes).__name__}")
-    probes = dict(probes or {})
-    for name, probe in probes.items():
-        if not callable(probe):
-            raise TypeError(f"probes[{name!r}] must be a function of the model")
+    X_test, y_test, probes = _test_and_probes(test, probes, dtype, model)
     if on_epoch is not None and not callable(on_epoch):
         raise TypeError("on_epoch must be a function (epoch, history) or None")
 
@@ -162,12 +179,7 @@ def fit(
     n = X.shape[0]
     for epoch in range(1, epochs + 1):
         model.train()
-        if batch_size is None:
-            batches = [slice(None)]
-        else:
-            order = torch.randperm(n, generator=gen)
-            batches = [order[i : i + batch_size] for i in range(0, n, batch_size)]
-        for idx in batches:
+        for idx in _batches(n, batch_size, gen):
             opt.zero_grad()
             loss = nn.functional.cross_entropy(model(X[idx]), y[idx])
             loss.backward()
@@ -254,17 +266,7 @@ def fit_many(
         batch_size = _validate.integer("batch_size", batch_size, low=1)
     dtype = _model_dtype(models[0])
     X, y = _tensor_pair("X", X, "y", y, dtype, models[0])
-    if test is not None:
-        if not isinstance(test, (tuple, list)) or len(test) != 2:
-            raise TypeError("test must be a pair (X_test, y_test)")
-        X_test, y_test = _tensor_pair("test[0]", test[0], "test[1]", test[1], dtype,
-                                      models[0])
-    if probes is not None and not isinstance(probes, dict):
-        raise TypeError(f"probes must be a dict {{name: f(model)}}, got {type(probes).__name__}")
-    probes = dict(probes or {})
-    for name, probe in probes.items():
-        if not callable(probe):
-            raise TypeError(f"probes[{name!r}] must be a function of the model")
+    X_test, y_test, probes = _test_and_probes(test, probes, dtype, models[0])
 
     base = models[0]
     params = {name: torch.stack([dict(model.named_parameters())[name].detach()
@@ -324,12 +326,7 @@ def fit_many(
     n, t = X.shape[0], 0
     beta1, beta2, eps = 0.9, 0.999, 1e-8
     for _ in range(epochs):
-        if batch_size is None:
-            batches = [slice(None)]
-        else:
-            order = torch.randperm(n, generator=gen)
-            batches = [order[i : i + batch_size] for i in range(0, n, batch_size)]
-        for idx in batches:
+        for idx in _batches(n, batch_size, gen):
             xb, yb = X[idx], y[idx]
             out = forward(xb, True)
             loss = nn.functional.cross_entropy(out.transpose(1, 2), yb.expand(m, -1),
