@@ -1,7 +1,8 @@
 """Torch model builders.
 
 Introduced in chapter "Sigmoid and the vanishing gradient" (:func:`mlp`); later chapters
-use the same builder with other activations, initialisations and dropout. Models are
+use the same builder with other activations, initialisations and dropout (the dying-ReLU
+chapter adds Leaky ReLU slopes and PReLU). Models are
 built in float64 by default: the book's experiments are small, and double precision
 keeps their printed numbers identical across CPUs (nbval compares them).
 """
@@ -21,7 +22,12 @@ ACTIVATIONS = {
     "tanh": nn.Tanh,
     "relu": nn.ReLU,
     "leaky_relu": nn.LeakyReLU,
+    "prelu": nn.PReLU,
 }
+
+#: The default ``slope`` of the activations that take one: Leaky ReLU's negative slope
+#: (Maas et al. 2013, torch's default) and PReLU's initial slope (He et al. 2015).
+DEFAULT_SLOPES = {"leaky_relu": 0.01, "prelu": 0.25}
 
 #: Initialisation schemes :func:`mlp` accepts.
 INITS = ("default", "xavier", "kaiming")
@@ -92,6 +98,7 @@ def mlp(
     init: str = "default",
     dropout: float = 0.0,
     dtype: torch.dtype = torch.float64,
+    slope: float | None = None,
 ) -> nn.Sequential:
     """A fully connected network ``Linear, activation, [Dropout], ..., Linear``.
 
@@ -102,6 +109,11 @@ def mlp(
     (``"xavier"`` and ``"kaiming"`` also zero the biases); ``dropout`` is torch's
     p, the probability of *dropping* a hidden unit, in [0, 1). The output layer has
     no activation: pair it with a cross-entropy loss. Seed torch before calling it.
+
+    ``slope`` (chapter "Dying ReLUs") is the negative slope of ``"leaky_relu"`` or
+    the initial slope of ``"prelu"``, in [0, 1); ``None`` takes
+    :data:`DEFAULT_SLOPES`. PReLU learns one slope per hidden unit (He et al.'s
+    channel-wise version). Other activations take no slope.
     """
     if isinstance(widths, (str, bytes)) or not hasattr(widths, "__iter__"):
         raise TypeError(f"widths must be a list of layer sizes, got {type(widths).__name__}")
@@ -114,20 +126,34 @@ def mlp(
     dropout = _validate.real("dropout", dropout, low=0.0, high=1.0, high_open=True)
     if dtype not in (torch.float32, torch.float64):
         raise ValueError(f"dtype must be torch.float32 or torch.float64, got {dtype}")
+    if slope is not None:
+        if callable(activation) or activation not in DEFAULT_SLOPES:
+            raise ValueError(
+                f"slope applies to {sorted(DEFAULT_SLOPES)} only, not to "
+                f"activation={getattr(activation, '__name__', activation)!r}")
+        slope = _validate.real("slope", slope, low=0.0, high=1.0, high_open=True)
     if callable(activation):
         _check_activation_fn(activation, dtype)
 
-        def make_activation():
+        def make_activation(width):
             return Elementwise(activation, getattr(activation, "__name__", "custom"))
+    elif activation == "leaky_relu":
+        def make_activation(width):
+            return nn.LeakyReLU(DEFAULT_SLOPES[activation] if slope is None else slope)
+    elif activation == "prelu":
+        def make_activation(width):
+            init_ = DEFAULT_SLOPES[activation] if slope is None else slope
+            return nn.PReLU(width, init=init_, dtype=dtype)
     else:
-        make_activation = ACTIVATIONS[activation]
+        def make_activation(width):
+            return ACTIVATIONS[activation]()
     layers: list[nn.Module] = []
     for i, (n_in, n_out) in enumerate(zip(widths[:-1], widths[1:])):
         linear = nn.Linear(n_in, n_out, dtype=dtype)
         _init_linear(linear, init)
         layers.append(linear)
         if i < len(widths) - 2:
-            layers.append(make_activation())
+            layers.append(make_activation(n_out))
             if dropout > 0:
                 layers.append(nn.Dropout(dropout))
     return nn.Sequential(*layers)

@@ -1,7 +1,8 @@
 """Measurements of a network's insides: gradient norms per layer, activation statistics.
 
 Introduced in chapter "Sigmoid and the vanishing gradient" (gradient norms per layer,
-saturation); the ReLU and dying-ReLU chapters use the zero and dead fractions. The
+saturation); the ReLU and dying-ReLU chapters use the zero and dead fractions, and the
+dying-ReLU chapter finds the dead units themselves (:func:`dead_units`). The
 functions never change the model: gradients are cleared again, modes restored.
 """
 
@@ -114,6 +115,19 @@ def dead_fraction(outputs) -> float:
             f"outputs must be a non-empty 2-D array (examples x units), got shape {out.shape}"
         )
     return float(np.mean(np.all(out == 0, axis=0)))
+
+
+def dead_units(model: nn.Module, X) -> list[np.ndarray]:
+    """Which hidden units are dead on the data set ``X``: one boolean array per hidden
+    layer, True for a unit whose pre-activation is <= 0 for every row of ``X``
+    (chapter "Dying ReLUs").
+
+    A dead ReLU unit outputs 0 on every example, and torch's ReLU passes back a zero
+    gradient for every one of them. The test looks at pre-activations, so it applies
+    to any activation: for Leaky ReLU or PReLU the same unit is "in the negative
+    regime everywhere" but still passes back ``slope`` times its gradient.
+    """
+    return [np.all(pre <= 0, axis=0) for pre, _ in hidden_outputs(model, X)]
 
 
 def activation_stats(model: nn.Module, X, tol: float = 0.01) -> list[dict]:

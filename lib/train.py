@@ -15,6 +15,7 @@ import torch
 from torch import nn
 
 from lib import _validate
+from lib.nets import Elementwise
 
 OPTIMIZERS = ("sgd", "adam")
 
@@ -77,6 +78,33 @@ def _tensor_pair(name_x, X, name_y, y, dtype, model=None):
     return X, y.long()
 
 
+def _batches(n, batch_size, gen):
+    """One epoch's mini-batches of ``n`` examples (all of them when ``batch_size`` is
+    None), shuffled by ``gen``: the same order for :func:`fit` and :func:`fit_many`."""
+    if batch_size is None:
+        return [slice(None)]
+    order = torch.randperm(n, generator=gen)
+    return [order[i : i + batch_size] for i in range(0, n, batch_size)]
+
+
+def _test_and_probes(test, probes, dtype, model):
+    """:func:`fit`'s and :func:`fit_many`'s ``test`` pair as tensors (None, None when
+    not given) and ``probes`` as a dict of functions, both checked."""
+    X_test = y_test = None
+    if test is not None:
+        if not isinstance(test, (tuple, list)) or len(test) != 2:
+            raise TypeError("test must be a pair (X_test, y_test)")
+        X_test, y_test = _tensor_pair("test[0]", test[0], "test[1]", test[1], dtype,
+                                      model)
+    if probes is not None and not isinstance(probes, dict):
+        raise TypeError(f"probes must be a dict {{name: f(model)}}, got {type(probes).__name__}")
+    probes = dict(probes or {})
+    for name, probe in probes.items():
+        if not callable(probe):
+            raise TypeError(f"probes[{name!r}] must be a function of the model")
+    return X_test, y_test, probes
+
+
 @torch.no_grad()
 def evaluate(model: nn.Module, X, y) -> tuple[float, float]:
     """Cross-entropy loss and accuracy of ``model`` on ``(X, y)``, in eval mode."""
@@ -127,17 +155,7 @@ def fit(
     X, y = _tensor_pair("X", X, "y", y, dtype, model)
     if batch_size is not None:
         batch_size = _validate.integer("batch_size", batch_size, low=1)
-    if test is not None:
-        if not isinstance(test, (tuple, list)) or len(test) != 2:
-            raise TypeError("test must be a pair (X_test, y_test)")
-        X_test, y_test = _tensor_pair("test[0]", test[0], "test[1]", test[1], dtype,
-                                       model)
-    if probes is not None and not isinstance(probes, dict):
-        raise TypeError(f"probes must be a dict {{name: f(model)}}, got {type(probes).__name__}")
-    probes = dict(probes or {})
-    for name, probe in probes.items():
-        if not callable(probe):
-            raise TypeError(f"probes[{name!r}] must be a function of the model")
+    X_test, y_test, probes = _test_and_probes(test, probes, dtype, model)
     if on_epoch is not None and not callable(on_epoch):
         raise TypeError("on_epoch must be a function (epoch, history) or None")
 
@@ -161,12 +179,7 @@ def fit(
     n = X.shape[0]
     for epoch in range(1, epochs + 1):
         model.train()
-        if batch_size is None:
-            batches = [slice(None)]
-        else:
-            order = torch.randperm(n, generator=gen)
-            batches = [order[i : i + batch_size] for i in range(0, n, batch_size)]
-        for idx in batches:
+        for idx in _batches(n, batch_size, gen):
             opt.zero_grad()
             loss = nn.functional.cross_entropy(model(X[idx]), y[idx])
             loss.backward()
@@ -176,3 +189,161 @@ def fit(
             on_epoch(epoch, history)
     model.eval()
     return history
+
+
+#: The modules :func:`fit_many` can stack: those :func:`lib.nets.mlp` builds.
+_STACKABLE = (nn.Linear, nn.ReLU, nn.LeakyReLU, nn.PReLU, nn.Sigmoid, nn.Tanh, nn.Dropout,
+              Elementwise)
+
+
+def _same_architecture(models):
+    if isinstance(models, nn.Module) or not isinstance(models, (list, tuple)):
+        raise TypeError("models must be a list of torch nn.Modules of the same architecture, "
+                        f"got {type(models).__name__}")
+    if not models:
+        raise ValueError("models must hold at least one model")
+    for i, model in enumerate(models):
+        if not isinstance(model, nn.Module):
+            raise TypeError(f"models[{i}] must be a torch nn.Module, got {type(model).__name__}")
+        _model_dtype(model)
+    shapes = [[(n, p.shape, p.dtype) for n, p in m.named_parameters()] for m in models]
+    for i, s in enumerate(shapes[1:], start=1):
+        if s != shapes[0] or type(models[i]) is not type(models[0]):
+            raise ValueError(
+                f"models[{i}] differs from models[0] in its parameters' names, shapes or "
+                "dtypes: models trained side by side must share one architecture")
+    for i, model in enumerate(models):
+        bad = [type(x).__name__ for x in model.children() if not isinstance(x, _STACKABLE)]
+        if not isinstance(model, nn.Sequential) or bad:
+            raise ValueError(
+                f"models[{i}] must be an nn.Sequential of Linear layers, activations and "
+                f"Dropout, such as lib.nets.mlp builds; it has {bad or type(model).__name__}")
+    return list(models)
+
+
+def fit_many(
+    models,
+    X,
+    y,
+    *,
+    epochs: int,
+    lr,
+    optimizer: str = "sgd",
+    batch_size: int | None = None,
+    seed: int = 0,
+    test=None,
+    probes: dict | None = None,
+) -> list:
+    """Train several models of one architecture side by side; one :class:`History` each.
+
+    Chapter "Dying ReLUs" trains grids of networks (learning rates x initial biases)
+    this way: the models are stacked with ``torch.func`` and every step computes all
+    of them in one batched pass, far faster than one :func:`fit` after another. Each
+    model sees the same mini-batches (shuffled by ``seed``, exactly as :func:`fit`
+    does) and gets exactly its own gradient, because the summed loss has no term
+    that mixes two models; so each result equals :func:`fit` on that model alone
+    (same optimizer, no momentum) up to rounding.
+
+    ``lr`` is one learning rate for all or a list with one per model; ``optimizer``
+    is ``"sgd"`` (plain) or ``"adam"`` (torch's Adam, betas 0.9 and 0.999, eps 1e-8);
+    ``test`` and ``probes`` as in :func:`fit` (a probe is called on each model). The
+    models are updated in place and left in eval mode.
+    """
+    models = _same_architecture(models)
+    m = len(models)
+    epochs = _validate.integer("epochs", epochs, low=0)
+    if isinstance(lr, (list, tuple, np.ndarray, torch.Tensor)):
+        lrs = [_validate.real(f"lr[{i}]", float(v) if isinstance(v, (np.floating,
+               torch.Tensor)) else v, low=0.0, low_open=True) for i, v in enumerate(lr)]
+        if len(lrs) != m:
+            raise ValueError(f"lr must be one number or a list of {m} (one per model), "
+                             f"got a list of {len(lrs)}")
+    else:
+        lrs = [_validate.real("lr", lr, low=0.0, low_open=True)] * m
+    _validate.choice("optimizer", optimizer, OPTIMIZERS)
+    seed = _validate.integer("seed", seed, low=0, high=2**63 - 1)
+    if batch_size is not None:
+        batch_size = _validate.integer("batch_size", batch_size, low=1)
+    dtype = _model_dtype(models[0])
+    X, y = _tensor_pair("X", X, "y", y, dtype, models[0])
+    X_test, y_test, probes = _test_and_probes(test, probes, dtype, models[0])
+
+    base = models[0]
+    params = {name: torch.stack([dict(model.named_parameters())[name].detach()
+                                 for model in models]).requires_grad_()
+              for name, _ in base.named_parameters()}
+    names = list(params)
+
+    def forward(x, train_mode):
+        # all models at once: h is (models, examples, features)
+        h = x.expand(m, -1, -1)
+        for i, module in enumerate(base):
+            if isinstance(module, nn.Linear):
+                W = params[f"{i}.weight"].transpose(1, 2)
+                bias = params.get(f"{i}.bias")
+                h = torch.bmm(h, W) if bias is None else torch.baddbmm(bias[:, None], h, W)
+            elif isinstance(module, nn.PReLU):
+                h = torch.where(h > 0, h, params[f"{i}.weight"][:, None] * h)
+            elif isinstance(module, nn.Dropout):
+                h = nn.functional.dropout(h, module.p, training=train_mode)
+            else:
+                h = module(h)
+        return h
+
+    shape = (m,) + (1,) * 8
+    step_lr = {n: torch.tensor(lrs, dtype=dtype).view(shape[: params[n].ndim]) for n in names}
+    state = {n: (torch.zeros_like(params[n]), torch.zeros_like(params[n])) for n in names}
+    histories = [History(probes={name: [] for name in probes}) for _ in models]
+
+    def write_back():
+        with torch.no_grad():
+            for i, model in enumerate(models):
+                for n, p in model.named_parameters():
+                    p.copy_(params[n][i])
+
+    @torch.no_grad()
+    def scores(Xs, ys):
+        out = forward(Xs, False)                              # models x examples x classes
+        loss = nn.functional.cross_entropy(out.transpose(1, 2), ys.expand(m, -1),
+                                           reduction="none").mean(dim=1)
+        acc = (out.argmax(dim=2) == ys).double().mean(dim=1)
+        return loss.tolist(), acc.tolist()
+
+    def record():
+        write_back()
+        loss, acc = scores(X, y)
+        test_acc = scores(X_test, y_test)[1] if test is not None else None
+        for i, (model, h) in enumerate(zip(models, histories)):
+            h.loss.append(loss[i])
+            h.train_acc.append(acc[i])
+            if test is not None:
+                h.test_acc.append(test_acc[i])
+            for name, probe in probes.items():
+                h.probes[name].append(probe(model))
+
+    record()
+    gen = torch.Generator().manual_seed(seed)
+    n, t = X.shape[0], 0
+    beta1, beta2, eps = 0.9, 0.999, 1e-8
+    for _ in range(epochs):
+        for idx in _batches(n, batch_size, gen):
+            xb, yb = X[idx], y[idx]
+            out = forward(xb, True)
+            loss = nn.functional.cross_entropy(out.transpose(1, 2), yb.expand(m, -1),
+                                               reduction="none").mean(dim=1).sum()
+            grads = torch.autograd.grad(loss, [params[k] for k in names])
+            t += 1
+            with torch.no_grad():
+                for k, g in zip(names, grads):
+                    if optimizer == "sgd":
+                        params[k].sub_(step_lr[k] * g)
+                        continue
+                    avg, avg_sq = state[k]
+                    avg.lerp_(g, 1 - beta1)
+                    avg_sq.mul_(beta2).addcmul_(g, g, value=1 - beta2)
+                    denom = (avg_sq.sqrt() / (1 - beta2**t) ** 0.5).add_(eps)
+                    params[k].sub_(step_lr[k] / (1 - beta1**t) * avg / denom)
+        record()
+    for model in models:
+        model.eval()
+    return histories

@@ -467,3 +467,137 @@ def test_checks_pass_the_right_number_of_arrays():
     checks.count_pieces(spy)
     assert seen and all(len(a) == 3 and all(isinstance(x, np.ndarray) for x in a)
                         for a in seen)
+
+
+# ---------------------------------------------------------------- the dying-ReLU chapter
+
+
+def _right_leaky(x, slope=0.01):
+    return np.where(x > 0, x, slope * x)
+
+
+def _right_leaky_prime(x, slope=0.01):
+    return np.where(x > 0, 1.0, slope)
+
+
+def _right_count_dead(pre):
+    return int(np.sum(np.all(pre <= 0, axis=0)))
+
+
+def test_leaky_relu_checks_confirm_right_answers(capsys):
+    checks.leaky_relu(_right_leaky)
+    checks.leaky_relu(lambda x, slope=0.01: np.maximum(slope * x, x))
+    checks.leaky_relu_prime(_right_leaky_prime)
+    checks.leaky_relu_prime(lambda x, slope=0.01: (x > 0) + slope * (x <= 0))
+    out = capsys.readouterr().out
+    assert out.count("Correct") == 4 and "0.01, 0.1, 0.3, 0" in out
+
+
+@pytest.mark.parametrize(
+    ("wrong", "words"),
+    [
+        (lambda x, slope=0.01: np.maximum(x, 0.0), ["slope"]),              # plain relu
+        (lambda x, slope=0.01: np.where(x > 0, x, 0.01 * x), ["ignores the slope"]),
+        (lambda x, slope=0.01: np.where(x > 0, x, -slope * x), ["x < 0"]),
+        (lambda x, slope=0.1: np.where(x > 0, x, slope * x), ["default value 0.01"]),
+        (lambda x, slope=0.01: np.where(x > 0, 2 * x, slope * x), ["x > 0"]),
+    ],
+    ids=["relu", "fixed-slope", "sign", "default-0.1", "positive-side"],
+)
+def test_leaky_relu_wrong_answers_have_hints(wrong, words):
+    message = _expect_assertion(checks.leaky_relu, wrong)
+    for word in words:
+        assert word in message, (word, message)
+
+
+@pytest.mark.parametrize(
+    ("wrong", "words"),
+    [
+        (lambda x, slope=0.01: np.where(x >= 0, 1.0, slope), ["x = 0", "slope"]),
+        (lambda x, slope=0.01: np.where(x > 0, 1.0, 0.01), ["ignores the slope"]),
+        (lambda x, slope=0.01: np.where(x > 0, 1.0, 0.0), ["slope"]),
+        (lambda x, slope=0.01: np.where(x > 0, x, slope * x), ["expected 0.01"]),
+    ],
+    ids=["one-at-zero", "fixed-slope", "relu-prime", "function-not-derivative"],
+)
+def test_leaky_relu_prime_wrong_answers_have_hints(wrong, words):
+    message = _expect_assertion(checks.leaky_relu_prime, wrong)
+    for word in words:
+        assert word in message, (word, message)
+
+
+@pytest.mark.parametrize("check", [checks.leaky_relu, checks.leaky_relu_prime])
+@pytest.mark.parametrize(
+    ("answer", "words"),
+    [
+        (lambda x: x, ["raised", "TypeError"]),                      # no slope parameter
+        (lambda x, slope=0.01: None, ["None", "return"]),
+        (lambda x, slope=0.01: "abc", ["numbers", "str"]),
+        (lambda x, slope=0.01: np.zeros(3), ["shape"]),
+        (lambda x, slope=0.01: 1 / 0, ["raised", "ZeroDivisionError"]),
+        (None, ["function", "NoneType"]),
+    ],
+    ids=["no-slope-parameter", "none", "string", "wrong-shape", "raises", "not-a-function"],
+)
+def test_leaky_checks_broken_answers_get_a_sentence(check, answer, words):
+    message = _expect_assertion(check, answer)
+    for word in words:
+        assert word in message, (word, message)
+
+
+def test_leaky_checks_cannot_be_fooled_by_changing_the_input():
+    def destructive(x, slope=0.01):
+        x[:] = 0.0
+        return np.zeros_like(x)
+
+    _expect_assertion(checks.leaky_relu, destructive)
+    _expect_assertion(checks.leaky_relu_prime, destructive)
+
+
+def test_count_dead_confirms_right_answers(capsys):
+    checks.count_dead(_right_count_dead)
+    checks.count_dead(lambda pre: np.count_nonzero((pre > 0).sum(axis=0) == 0))
+    checks.count_dead(lambda pre: float(np.sum(pre.max(axis=0) <= 0)))
+    assert capsys.readouterr().out.count("Correct") == 3
+
+
+@pytest.mark.parametrize(
+    ("wrong", "words"),
+    [
+        (lambda pre: int(np.sum(np.all(pre < 0, axis=0))), ["exactly 0", "<= 0"]),
+        (lambda pre: int(np.sum(np.all(pre <= 0, axis=1))), ["examples", "columns"]),
+        (lambda pre: int(np.sum(np.any(pre <= 0, axis=0))), ["every example"]),
+        (lambda pre: float(np.mean(np.all(pre <= 0, axis=0))), ["not their fraction"]),
+        (lambda pre: int(np.sum(pre <= 0)), ["count_dead gave"]),
+    ],
+    ids=["strict", "rows", "any", "fraction", "entries"],
+)
+def test_count_dead_wrong_answers_have_hints(wrong, words):
+    message = _expect_assertion(checks.count_dead, wrong)
+    for word in words:
+        assert word in message, (word, message)
+
+
+@pytest.mark.parametrize(
+    ("answer", "words"),
+    [
+        (lambda pre: None, ["None", "return"]),
+        (lambda pre: np.all(pre <= 0, axis=0), ["single number"]),
+        (lambda pre: "3 units", ["number", "str"]),
+        (lambda: 3, ["raised", "TypeError"]),
+        ("count_dead", ["function", "str"]),
+    ],
+    ids=["none", "mask-not-count", "string", "no-parameter", "not-a-function"],
+)
+def test_count_dead_broken_answers_get_a_sentence(answer, words):
+    message = _expect_assertion(checks.count_dead, answer)
+    for word in words:
+        assert word in message, (word, message)
+
+
+def test_count_dead_cannot_be_fooled_by_changing_its_input():
+    def destructive(pre):
+        pre[:] = -1.0
+        return pre.shape[1]
+
+    _expect_assertion(checks.count_dead, destructive)

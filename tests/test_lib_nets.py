@@ -170,3 +170,37 @@ def test_linear_layers_finds_nested_layers():
     shapes = [(m.in_features, m.out_features) for m in nets.linear_layers(model)]
     assert shapes == [(2, 3), (3, 4), (4, 5), (5, 1)]
     assert nets.linear_layers(nn.Sequential(nn.ReLU())) == []
+
+
+# ------------------------------------------------ slopes and PReLU (dying-ReLU chapter)
+
+
+@pytest.mark.parametrize("slope", [0.0, 0.1, 0.3])
+def test_leaky_relu_slope_reaches_the_module(slope):
+    model = _build([4, 3, 3, 2], activation="leaky_relu", slope=slope)
+    leaky = [m for m in model if isinstance(m, nn.LeakyReLU)]
+    assert len(leaky) == 2 and all(m.negative_slope == slope for m in leaky)
+
+
+def test_prelu_has_one_slope_per_hidden_unit_initialised_at_a_quarter():
+    model = _build([4, 5, 3, 2], activation="prelu")
+    prelus = [m for m in model if isinstance(m, nn.PReLU)]
+    assert [m.weight.shape[0] for m in prelus] == [5, 3]
+    assert all(torch.all(m.weight == 0.25) and m.weight.dtype == torch.float64
+               for m in prelus)
+    model = _build([4, 5, 2], activation="prelu", slope=0.1)
+    assert torch.all(model[1].weight == 0.1)
+
+
+def test_prelu_computes_max_plus_slope_times_min():
+    model = _build([3, 4, 2], activation="prelu", slope=0.2)
+    x = torch.randn(50, 3, dtype=torch.float64)
+    pre = model[0](x)
+    expected = torch.clamp(pre, min=0) + 0.2 * torch.clamp(pre, max=0)
+    assert torch.allclose(model[1](pre), expected)
+
+
+def test_slope_for_an_activation_without_one_is_refused():
+    for activation in ["relu", "sigmoid", torch.tanh]:
+        with pytest.raises(ValueError, match="slope"):
+            nets.mlp([4, 3, 2], activation=activation, slope=0.1)

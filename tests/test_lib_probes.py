@@ -246,3 +246,47 @@ def test_activation_stats_skips_dropout_and_keeps_mode():
         assert s["zero"] == pytest.approx(np.mean(out == 0))
         assert s["mean"] == pytest.approx(out.mean())
     assert model.training
+
+
+# ---------------------------------------------------------------- dead units (dying-ReLU chapter)
+
+
+def test_dead_units_by_hand():
+    # unit 0 is <= 0 on every example (0 on one of them): dead; unit 1 is positive once
+    model = nn.Sequential(nn.Linear(2, 2, dtype=torch.float64), nn.ReLU(),
+                          nn.Linear(2, 2, dtype=torch.float64))
+    _set(model[0], [[0.0, -1.0], [1.0, 0.0]], [0.0, -0.5])
+    X = np.array([[1.0, 0.0], [0.0, 2.0], [1.0, 1.0]])
+    (dead,) = probes.dead_units(model, X)
+    np.testing.assert_array_equal(dead, [True, False])
+    out = probes.hidden_outputs(model, X)[0][1]
+    assert probes.dead_fraction(out) == dead.mean()
+
+
+@pytest.mark.parametrize("activation", ["relu", "leaky_relu", "prelu"])
+def test_dead_units_looks_at_pre_activations_for_every_activation(activation):
+    torch.manual_seed(0)
+    model = nets.mlp([3, 4, 4, 2], activation=activation)
+    with torch.no_grad():
+        model[2].bias[[0, 2]] = -100.0          # two units of layer 2 far below 0
+        model[2].bias[[1, 3]] = 100.0           # and two far above
+        model[0].bias[:] = 100.0                # layer 1 always on
+    X = np.random.default_rng(0).normal(size=(30, 3))
+    dead = probes.dead_units(model, X)
+    assert [d.shape for d in dead] == [(4,), (4,)]
+    assert dead[1][0] and dead[1][2]
+    assert not dead[0].any() and not dead[1][1] and not dead[1][3]
+
+
+def test_dead_unit_gets_exactly_zero_gradient():
+    torch.manual_seed(0)
+    model = nets.mlp([3, 5, 2])
+    with torch.no_grad():
+        model[0].bias[1] = -100.0
+    X = torch.randn(40, 3, dtype=torch.float64)
+    y = torch.randint(0, 2, (40,))
+    assert probes.dead_units(model, X)[0].tolist() == [False, True, False, False, False]
+    loss = nn.functional.cross_entropy(model(X), y)
+    g_w, g_b = torch.autograd.grad(loss, [model[0].weight, model[0].bias])
+    assert torch.all(g_w[1] == 0) and g_b[1] == 0
+    assert torch.all(g_w[0] != 0)

@@ -201,3 +201,61 @@ def test_evaluate_restores_mode_and_turns_dropout_off(mode):
     assert model.training is mode
     assert all(m.training is mode for m in model.modules())
     assert all(p.grad is None for p in model.parameters())
+
+
+# ---------------------------------------------------------------- fit_many (dying-ReLU chapter)
+
+
+def _models(n, activation="relu", dropout=0.0, widths=(64, 16, 16, 10)):
+    torch.manual_seed(0)
+    return [nets.mlp(list(widths), activation=activation, dropout=dropout)
+            for _ in range(n)]
+
+
+@pytest.mark.parametrize("activation", ["relu", "leaky_relu", "prelu", "tanh"])
+@pytest.mark.parametrize("optimizer,lrs", [("sgd", [0.3, 0.05]), ("adam", [0.01, 0.002])])
+def test_fit_many_equals_fit_one_model_at_a_time(digits, activation, optimizer, lrs):
+    together = _models(2, activation)
+    alone = _models(2, activation)
+    kwargs = dict(epochs=2, optimizer=optimizer, batch_size=100, seed=3,
+                  test=(digits.X_test, digits.y_test),
+                  probes={"w": lambda m: m[0].weight.sum().item()})
+    histories = train.fit_many(together, digits.X_train, digits.y_train, lr=lrs, **kwargs)
+    for a, b, lr, h in zip(together, alone, lrs, histories):
+        ref = train.fit(b, digits.X_train, digits.y_train, lr=lr, **kwargs)
+        for p, q in zip(a.parameters(), b.parameters()):
+            assert torch.allclose(p, q, rtol=0, atol=1e-12)
+        np.testing.assert_allclose(h.loss, ref.loss, rtol=1e-10)
+        assert h.train_acc == ref.train_acc and h.test_acc == ref.test_acc
+        np.testing.assert_allclose(h.probes["w"], ref.probes["w"], rtol=1e-10)
+        assert not a.training
+
+
+def test_fit_many_one_lr_for_all_and_full_batch(digits):
+    models = [_models(1)[0] for _ in range(3)]          # three copies of one model
+    histories = train.fit_many(models, digits.X_train, digits.y_train, epochs=3, lr=0.2)
+    # identical initial weights, same lr, same batches: identical models
+    assert histories[0].loss == histories[1].loss == histories[2].loss
+    assert histories[0].epochs == 3 and histories[0].loss[-1] < histories[0].loss[0]
+
+
+def test_fit_many_is_deterministic_and_trains_with_dropout(digits):
+    runs = []
+    for _ in range(2):
+        torch.manual_seed(1)
+        models = _models(2, dropout=0.5)
+        runs.append(train.fit_many(models, digits.X_train, digits.y_train, epochs=2,
+                                   lr=0.1, batch_size=128))
+    assert [h.loss for h in runs[0]] == [h.loss for h in runs[1]]
+    assert runs[0][0].loss[-1] < runs[0][0].loss[0]
+
+
+def test_fit_many_refuses_models_it_cannot_stack(digits):
+    X, y = digits.X_train, digits.y_train
+    with pytest.raises(ValueError, match="models"):
+        train.fit_many(_models(1) + _models(1, widths=(64, 8, 10)), X, y, epochs=1, lr=0.1)
+    with pytest.raises(ValueError, match="models"):
+        train.fit_many([nn.Sequential(nn.Linear(64, 10), nn.BatchNorm1d(10))], X, y,
+                       epochs=1, lr=0.1)
+    with pytest.raises(ValueError, match="lr"):
+        train.fit_many(_models(2), X, y, epochs=1, lr=[0.1, 0.2, 0.3])

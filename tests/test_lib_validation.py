@@ -233,6 +233,39 @@ BAD += [
       for v in ["upper left", 3, ["loc", "best"]]],
 ]
 
+# ---------------------------------------------------------------- the dying-ReLU chapter
+GOOD["probes.dead_units"] = (probes.dead_units, lambda: {"model": _model(0.5), "X": X})
+GOOD["train.fit_many"] = (
+    train.fit_many,
+    lambda: {"models": [_model(), _model()], "X": X, "y": Y, "epochs": 1, "lr": [0.1, 0.2],
+             "optimizer": "adam", "batch_size": 2, "seed": 0, "test": (X, Y),
+             "probes": {"n": lambda m: 1}},
+)
+GOOD["nets.mlp (slope)"] = (
+    nets.mlp, lambda: {"widths": [4, 5, 3], "activation": "prelu", "slope": 0.25}
+)
+BAD += [
+    *[("probes.dead_units", "model", v)
+      for v in [None, "mlp", nn.Linear(4, 3), nn.Sequential(nn.ReLU())]],
+    *[("probes.dead_units", "X", v) for v in ["abc", None, X.tolist(), X[0], X[None]]],
+    *[("train.fit_many", "models", v)
+      for v in [None, "mlp", _model(), [], [_model(), "mlp"],
+                [_model(), nets.mlp([4, 6, 3])], [nn.Sequential(nn.Linear(4, 3),
+                                                                nn.BatchNorm1d(3))]]],
+    *[("train.fit_many", "X", v) for v in ["abc", X.tolist(), X[0], np.zeros((6, 5))]],
+    *[("train.fit_many", "y", v) for v in ["abc", Y.astype(float), Y[:-1], Y + 1]],
+    *[("train.fit_many", "epochs", v) for v in [-1, 1.5, True, None]],
+    *[("train.fit_many", "lr", v)
+      for v in [0, -0.1, *BAD_REALS, [0.1], [0.1, 0.2, 0.3], [0.1, -1.0], [0.1, "a"]]],
+    *[("train.fit_many", "optimizer", v) for v in ["rmsprop", None]],
+    *[("train.fit_many", "batch_size", v) for v in [0, 2.5, "32"]],
+    *[("train.fit_many", "seed", v) for v in [-1, 1.5, "0"]],
+    *[("train.fit_many", "test", v) for v in ["abc", (X,), (X, Y.astype(float))]],
+    *[("train.fit_many", "probes", v) for v in [{"n": 3}, [lambda m: 1], "abc"]],
+    *[("nets.mlp (slope)", "slope", v) for v in [1, 1.5, -0.1, *BAD_REALS[:-1]]],
+    ("nets.mlp", "slope", 0.1),      # relu takes no slope
+]
+
 # values that are these functions are factories (figures, Axes, histories): made at call time
 FACTORIES = (plt.figure, _figure_axes, _history)
 
