@@ -85,7 +85,9 @@ def exercises(notebook, name: str = "notebook") -> list[Exercise]:
         name = path.name
         notebook = json.loads(path.read_text(encoding="utf-8"))
     if not isinstance(notebook, dict) or not isinstance(notebook.get("cells"), list):
-        raise TypeError(f"notebook must be a notebook dict or a path, got {type(notebook).__name__}")
+        raise TypeError(
+            f"notebook must be a notebook dict or a path, got {type(notebook).__name__}"
+        )
     found: list[dict] = []
     for i, cell in enumerate(notebook["cells"]):
         src = _source(cell)
