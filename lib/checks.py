@@ -8,9 +8,28 @@ Introduced with the exercises of chapter "Sigmoid and the vanishing gradient".
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from lib import activations
+
+
+def _friendly(check):
+    """Decorate every public check with this: a failure reaches the notebook as one
+    AssertionError raised here, so the student (and nbgrader's feedback) sees a three-line
+    traceback ending in the sentence, not the frames of lib's helpers."""
+
+    @functools.wraps(check)
+    def run(fn, *args, **kwargs):
+        __tracebackhide__ = True  # pytest and IPython's debugger skip this frame
+        try:
+            return check(fn, *args, **kwargs)
+        except AssertionError as exc:
+            message = str(exc)
+        raise AssertionError(message) from None
+
+    return run
 
 
 def _call(fn, name, *args):
@@ -86,6 +105,7 @@ def _elementwise(fn, name, reference, hint, x):
     return got
 
 
+@_friendly
 def sigmoid_prime(fn) -> None:
     """Check a student's derivative of the sigmoid on a grid from -30 to 30."""
     x = np.linspace(-30, 30, 241)
@@ -96,6 +116,7 @@ def sigmoid_prime(fn) -> None:
     print("Correct: sigmoid_prime(x) = sigma(x)(1 - sigma(x)) at 241 points in [-30, 30].")
 
 
+@_friendly
 def gradient_bound(fn) -> None:
     """Check a student's ``gradient_bound(L)``: the factor 0.25**L that L sigmoid layers
     (with weights of norm at most 1) can at most pass back."""
@@ -117,6 +138,7 @@ def gradient_bound(fn) -> None:
 _RELU_POINTS = np.concatenate([np.linspace(-5, 5, 201), [0.0, 1e-300, -1e-300, 1e6, -1e6]])
 
 
+@_friendly
 def relu(fn) -> None:
     """Check a student's ``relu(x)`` (chapter "The rectified linear unit")."""
     _elementwise(
@@ -127,6 +149,7 @@ def relu(fn) -> None:
     print(f"Correct: relu matches max(0, x) on {_RELU_POINTS.size} points, zero included.")
 
 
+@_friendly
 def relu_prime(fn) -> None:
     """Check a student's ``relu_prime(x)``: 1 for x > 0, 0 for x <= 0 (torch's choice at 0)."""
     _elementwise(
@@ -201,6 +224,7 @@ def _pieces_cases():
             for name, w, b, v, hint in cases]
 
 
+@_friendly
 def count_pieces(fn) -> None:
     """Check a student's ``count_pieces(w, b, v)``: the number of linear pieces, on the
     whole real line, of x -> c + sum_j v_j relu(w_j x + b_j) (chapter "The rectified
@@ -247,6 +271,7 @@ def _sparsity_cases():
     ]
 
 
+@_friendly
 def predicted_sparsity(fn) -> None:
     """Check a student's ``predicted_sparsity(W, b)``: the expected fraction of exact
     zeros in relu(W x + b) for x ~ N(0, I), averaged over the units (chapter "The

@@ -13,6 +13,7 @@ failing exercise). Chapters come from _toc.yml: a new chapter is tested as it ar
 from __future__ import annotations
 
 import concurrent.futures
+import csv
 import json
 import os
 import pathlib
@@ -148,6 +149,10 @@ def autograde(template, work, stem):
     nbgrader(course, "autograde", stem)
     seconds = time.perf_counter() - start
     nbgrader(course, "generate_feedback", stem)
+    nbgrader(course, "export", f"--ExportPlugin.to={course / 'grades.csv'}")
+    with open(course / "grades.csv", newline="") as f:
+        exported = {row["student_id"]: float(row["score"]) for row in csv.DictReader(f)
+                    if row["assignment"] == stem}
     scores = {}
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}", course_id=COURSE_ID) as gb:
         for student in STUDENTS:
@@ -159,6 +164,7 @@ def autograde(template, work, stem):
     autograded = {s: load(course / "autograded" / s / stem / f"{stem}.ipynb")
                   for s in STUDENTS}
     return dict(scores=scores, feedback=feedback, autograded=autograded, seconds=seconds,
+                exported=exported,
                 wrong_fn=wrong_fn, failing=failing)
 
 
@@ -253,6 +259,9 @@ def test_reference_solutions_get_full_marks(graded, stem):
     assert max_score == pytest.approx(expected) and max_score > 0
     lost = {k: v for k, v in cells.items() if v[0] != v[1]}
     assert score == pytest.approx(max_score), f"{stem}: reference lost points in {lost}"
+    assert result["exported"] == {s: result["scores"][s][0] for s in STUDENTS}, (
+        f"{stem}: `nbgrader export` disagrees with the gradebook"
+    )
     print(f"\n{stem}: autograded 3 submissions in {result['seconds']:.1f} s")
 
 
@@ -288,6 +297,9 @@ def test_wrong_answer_gets_partial_marks_and_named_feedback(graded, stem):
     for gid in result["failing"]:
         assert gid in feedback, f"{stem}: the feedback does not name {gid}"
     assert "AssertionError" in feedback and "Hint:" in feedback
+    assert "_elementwise" not in feedback and "_call(" not in feedback, (
+        f"{stem}: the feedback shows lib's internal frames"
+    )
     assert re.search(rf"\b{fn}\([^<]*\) gave|For .*{fn} gave|{fn}\(\d+\) gave", feedback), (
         f"{stem}: the feedback does not say what {fn} got wrong"
     )

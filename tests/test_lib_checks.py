@@ -582,3 +582,24 @@ def test_exercise_reader_matches_the_check_cells():
         for exercise in graded:
             assert exercise.answers and exercise.functions, (path.name, exercise.label)
             assert exercise.points > 0
+
+
+def _public_checks():
+    return {name: obj for name, obj in vars(checks).items()
+            if inspect.isfunction(obj) and not name.startswith("_")
+            and obj.__module__ == checks.__name__}
+
+
+@pytest.mark.parametrize("name", sorted(_public_checks()))
+def test_a_failure_shows_one_short_frame_of_lib(name):
+    import traceback
+
+    check = _public_checks()[name]
+    assert getattr(check, "__wrapped__", None), f"decorate checks.{name} with @_friendly"
+    try:
+        check(_raises)
+    except AssertionError as exc:
+        frames = traceback.extract_tb(exc.__traceback__)
+        assert exc.__cause__ is None and exc.__suppress_context__
+    in_lib = [f for f in frames if f.filename == checks.__file__]
+    assert len(in_lib) == 1 and in_lib[0].name == "run", [f.name for f in frames]
