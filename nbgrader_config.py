@@ -8,7 +8,15 @@
 # (instructors.md) walks through the whole cycle.
 import os
 
-from nbgrader.preprocessors import ClearMarkScheme, IncludeHeaderFooter, LockCells
+from nbgrader.converters import GenerateAssignment
+from nbgrader.preprocessors import (
+    ClearMarkScheme,
+    IncludeHeaderFooter,
+    LockCells,
+    NbGraderPreprocessor,
+)
+
+from lib.coursework import strip_solutions
 
 c = get_config()  # noqa: F821 (nbgrader's config loader defines get_config)
 
@@ -22,6 +30,23 @@ c.ExportPlugin.to = os.path.join(HERE, "_build", "coursework", "grades.csv")
 # The chapters' cells train small networks and precompute explorers: a cell can take
 # longer than nbgrader's default of 30 s on a busy 2-core machine.
 c.Execute.timeout = 600
+
+
+
+class RemoveSolutionDropdowns(NbGraderPreprocessor):
+    """The student version keeps every exercise's statement but not the sphinx-exercise
+    solution dropdowns that follow them on the website (they hold the answers)."""
+
+    def preprocess_cell(self, cell, resources, index):
+        if cell.cell_type == "markdown":
+            cell.source = strip_solutions(cell.source)
+        return cell, resources
+
+
+c.GenerateAssignment.preprocessors = [
+    *GenerateAssignment.class_traits()["preprocessors"].default(),
+    RemoveSolutionDropdowns,
+]
 
 # The instructor's copy (nbgrader generate_solution): the chapter with its solutions,
 # hidden tests and the outputs nbval validated, cells locked as in the student version.

@@ -21,6 +21,19 @@ _FENCE = re.compile(
     re.M | re.S,
 )
 _DEF = re.compile(r"^def ([A-Za-z_]\w*)\s*\(", re.M)
+_SOLUTION = re.compile(
+    r"^(?P<fence>`{3,}|:{3,})\{solution\}[^\n]*\n.*?^(?P=fence)[ \t]*(\n|\Z)",
+    re.M | re.S,
+)
+
+
+def strip_solutions(markdown: str) -> str:
+    """A markdown cell without its sphinx-exercise ``solution`` directives: the student
+    version of a chapter (``make coursework``) keeps the exercises, not their answers."""
+    if not isinstance(markdown, str):
+        raise TypeError(f"markdown must be a string, got {type(markdown).__name__}")
+    text = _SOLUTION.sub("", markdown)
+    return re.sub(r"\n{3,}", "\n\n", text).strip("\n") + ("\n" if text.endswith("\n") else "")
 
 
 @dataclasses.dataclass(frozen=True)

@@ -54,6 +54,7 @@ def nbgrader(course, *args):
     done = subprocess.run([str(BIN / "nbgrader"), *args, f"--CourseDirectory.root={course}"],
                           cwd=ROOT, env=_env(), capture_output=True, text=True)
     assert done.returncode == 0, f"nbgrader {' '.join(args)} failed:\n{done.stderr[-3000:]}"
+    assert "Exception while loading config file" not in done.stderr, done.stderr[-3000:]
     return done
 
 
@@ -67,7 +68,7 @@ def _meta(cell):
 
 
 def _between(text, begin, end):
-    """The lines strictly between `begin` and `end` marker lines."""
+    """The lines strictly between `begin` and `end` marker lines (or directive fences)."""
     out, inside = [], False
     for line in text.splitlines():
         if begin in line:
@@ -207,6 +208,7 @@ def test_student_version_has_no_solution_no_hidden_test_no_output(course, stem):
     text = json.dumps(student)
     for marker in MARKERS:
         assert marker not in text, f"{stem}: {marker!r} survives in the student version"
+    assert "{solution}" not in text, f"{stem}: a solution dropdown survives"
     # every line of a reference answer or a hidden test is gone, unless the lesson
     # itself has that line outside the exercises' regions
     lesson = "\n".join(_source(c) for c in chapter["cells"] if not _meta(c))
@@ -234,7 +236,12 @@ def test_student_version_keeps_the_lesson(course, stem):
     assert len(student) == len(chapter), f"{stem}: cells were added or removed"
     for i, (ours, theirs) in enumerate(zip(chapter, student)):
         assert ours["cell_type"] == theirs["cell_type"]
-        if not _meta(ours):
+        if ours["cell_type"] == "markdown":  # the text, without solution dropdowns
+            assert coursework.strip_solutions(_source(ours)) == _source(theirs), (
+                f"{stem}, cell {i} changed"
+            )
+            assert "{exercise}" not in _source(ours) or "{exercise}" in _source(theirs)
+        elif not _meta(ours):
             assert _source(ours) == _source(theirs), f"{stem}, cell {i} changed"
             assert ours["metadata"].get("tags") == theirs["metadata"].get("tags")
         elif _meta(ours).get("grade"):  # the visible part of a check cell stays

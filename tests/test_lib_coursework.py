@@ -69,3 +69,18 @@ def test_chapters_follow_the_toc_and_exist():
 def test_titles_and_paths():
     for path in chapter_paths():
         assert coursework.title(path) and coursework.exercises(path)
+
+
+def test_strip_solutions_keeps_exercises_and_text():
+    text = ("Intro.\n\n```{exercise}\n:label: ex-a\n\nDo it.\n```\n\n"
+            "```{solution} ex-a\n:class: dropdown\n\nThe answer.\n```\n\n"
+            "::::{solution} ex-b\n```python\nx = 1\n```\n::::\n\nAfter.\n")
+    out = coursework.strip_solutions(text)
+    assert out == "Intro.\n\n```{exercise}\n:label: ex-a\n\nDo it.\n```\n\nAfter.\n"
+    assert coursework.strip_solutions("No solution here.") == "No solution here."
+    assert coursework.strip_solutions("```{solution} ex\nA.\n```") == ""
+
+
+def test_strip_solutions_refuses_non_text():
+    with pytest.raises(TypeError, match="markdown must be a string"):
+        coursework.strip_solutions(["```{solution}"])

@@ -7,8 +7,8 @@ in the course folder (default _build/coursework, see nbgrader_config.py):
                      helpers and checks the notebook imports), rewritten from chapters/
                      and lib/ at every generation: edit the chapter, never this copy;
 - release/NN_slug/   the student version (nbgrader generate_assignment): solutions
-                     replaced by `raise NotImplementedError()`, hidden tests removed,
-                     outputs cleared, the lesson intact;
+                     replaced by `raise NotImplementedError()`, solution dropdowns and
+                     hidden tests removed, outputs cleared, the lesson intact;
 - solution/NN_slug/  the instructor's copy (nbgrader generate_solution): solutions,
                      hidden tests and the stored outputs.
 
@@ -51,7 +51,8 @@ def nbgrader(args: list[str], course: pathlib.Path) -> None:
     cmd = [str(BIN / "nbgrader"), *args, f"--CourseDirectory.root={course}",
            "--log-level=WARN"]
     done = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True)
-    if done.returncode:
+    # nbgrader logs a broken nbgrader_config.py and goes on without it: refuse that
+    if done.returncode or "Exception while loading config file" in done.stderr:
         sys.stderr.write(done.stdout + done.stderr)
         raise SystemExit(f"coursework: `nbgrader {' '.join(args)}` failed (see above)")
 
