@@ -86,13 +86,8 @@ def _statement(body: str) -> str:
     return "\n".join(lines).strip()
 
 
-def exercises(notebook, name: str = "notebook") -> list[Exercise]:
-    """The exercises of one chapter notebook, in order.
-
-    ``notebook`` is the notebook as a dict (``json.load``) or a path to it. Answer and
-    check cells belong to the last exercise stated before them. Raises ValueError naming
-    the cell when a graded cell comes before any exercise or an exercise has no label.
-    """
+def _load(notebook, name):
+    """A notebook dict and its name, from a dict or a path."""
     if isinstance(notebook, (str, pathlib.Path)):
         path = pathlib.Path(notebook)
         name = path.name
@@ -101,6 +96,17 @@ def exercises(notebook, name: str = "notebook") -> list[Exercise]:
         raise TypeError(
             f"notebook must be a notebook dict or a path, got {type(notebook).__name__}"
         )
+    return notebook, name
+
+
+def exercises(notebook, name: str = "notebook") -> list[Exercise]:
+    """The exercises of one chapter notebook, in order.
+
+    ``notebook`` is the notebook as a dict (``json.load``) or a path to it. Answer and
+    check cells belong to the last exercise stated before them. Raises ValueError naming
+    the cell when a graded cell comes before any exercise or an exercise has no label.
+    """
+    notebook, name = _load(notebook, name)
     found: list[dict] = []
     for i, cell in enumerate(notebook["cells"]):
         src = _source(cell)
@@ -157,8 +163,7 @@ def chapters(root) -> list[pathlib.Path]:
 
 def title(notebook) -> str:
     """A chapter's title: its first markdown cell's '# ' heading."""
-    if isinstance(notebook, (str, pathlib.Path)):
-        notebook = json.loads(pathlib.Path(notebook).read_text(encoding="utf-8"))
+    notebook, _ = _load(notebook, "notebook")
     for cell in notebook["cells"]:
         if cell.get("cell_type") == "markdown":
             for line in _source(cell).splitlines():

@@ -57,6 +57,8 @@ def test_an_exercise_without_label_is_named():
 def test_bad_notebook_argument(bad):
     with pytest.raises(TypeError, match="notebook must be"):
         coursework.exercises(bad)
+    with pytest.raises(TypeError, match="notebook must be"):
+        coursework.title(bad)
 
 
 def test_chapters_follow_the_toc_and_exist():
