@@ -136,17 +136,16 @@ def exercises(notebook, name: str = "notebook") -> list[Exercise]:
             for e in found]
 
 
-def chapters(root) -> list[pathlib.Path]:
-    """The chapter notebooks in the book's order: the ``chapters/`` entries of the
-    ``_toc.yml`` in folder ``root`` (the only source of chapter order)."""
+def toc_files(root) -> list[str]:
+    """Every file ``_toc.yml`` (in the book's folder ``root``) lists, in order, without
+    suffix: the root page first (``intro``, ``chapters/04_relu``, ...)."""
     import yaml
 
-    root = pathlib.Path(root)
-    toc_path = root / "_toc.yml"
+    toc_path = pathlib.Path(root) / "_toc.yml"
     if not toc_path.is_file():
         raise ValueError(f"root must be the book's folder (with a _toc.yml), got {str(root)!r}")
     toc = yaml.safe_load(toc_path.read_text(encoding="utf-8"))
-    files: list[str] = []
+    files = [toc["root"]]
 
     def walk(entries):
         for entry in entries or []:
@@ -157,7 +156,14 @@ def chapters(root) -> list[pathlib.Path]:
     for part in toc.get("parts", []):
         walk(part.get("chapters"))
     walk(toc.get("chapters"))
-    return [root / f"{f}.ipynb" for f in files
+    return files
+
+
+def chapters(root) -> list[pathlib.Path]:
+    """The chapter notebooks in the book's order: the ``chapters/`` entries of the
+    ``_toc.yml`` in folder ``root`` (the only source of chapter order)."""
+    root = pathlib.Path(root)
+    return [root / f"{f}.ipynb" for f in toc_files(root)
             if f.startswith("chapters/") and (root / f"{f}.ipynb").is_file()]
 
 

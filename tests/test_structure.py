@@ -9,6 +9,8 @@ import pytest
 import yaml
 from conftest import CHAPTERS, ROOT, chapter_paths, load
 
+from lib import coursework
+
 ALLOWED_TAGS = {
     "hide-cell", "hide-input", "hide-output", "remove-cell", "remove-input",
     "nbval-ignore-output", "nbval-skip", "skip-execution", "raises-exception",
@@ -23,19 +25,7 @@ ids = [p.name for p in NOTEBOOKS]
 
 
 def toc_files():
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
-    files = [toc["root"]]
-
-    def walk(entries):
-        for entry in entries or []:
-            if "file" in entry:
-                files.append(entry["file"])
-            walk(entry.get("sections"))
-
-    for part in toc.get("parts", []):
-        walk(part.get("chapters"))
-    walk(toc.get("chapters"))
-    return files
+    return coursework.toc_files(ROOT)
 
 
 def code_cells(nb):
@@ -256,8 +246,6 @@ def test_nbgrader_markers_only_where_nbgrader_expects_them(path):
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
 def test_every_chapter_can_be_assigned(path):
-    from lib import coursework
-
     found = coursework.exercises(path)  # raises on a graded cell before any exercise
     graded = [e for e in found if e.autograded]
     assert graded, f"{path.name}: no autograded exercise (answer cell + check cell)"
