@@ -342,3 +342,25 @@ def test_unknown_chapter_is_refused_with_the_allowed_names(bad, tmp_path):
     assert f"CHAPTER {bad!r} is not a chapter" in done.stderr
     assert STEMS[0] in done.stderr
     assert not (tmp_path / "course").exists()
+
+
+def _make_clean(folder, *args):
+    return subprocess.run(["make", "--no-print-directory", "-f", str(ROOT / "Makefile"),
+                           "-C", str(folder), "clean", *args],
+                          capture_output=True, text=True)
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
+def test_make_clean_keeps_submissions_and_grades_unless_forced(tmp_path):
+    work = tmp_path / "_build" / "coursework" / "submitted" / "ada"
+    work.mkdir(parents=True)
+    (tmp_path / "_build" / "html").mkdir()
+    done = _make_clean(tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "keeping _build/coursework" in done.stdout and "FORCE=1" in done.stdout
+    assert work.is_dir() and not (tmp_path / "_build" / "html").exists()
+    assert _make_clean(tmp_path, "FORCE=1").returncode == 0
+    assert not (tmp_path / "_build").exists()
+    (tmp_path / "_build" / "coursework" / "release").mkdir(parents=True)  # no student work
+    assert _make_clean(tmp_path).returncode == 0
+    assert not (tmp_path / "_build").exists()
