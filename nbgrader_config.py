@@ -25,6 +25,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 c.CourseDirectory.course_id = "relu-dropout"
 c.CourseDirectory.root = os.path.join(HERE, "_build", "coursework")
 # `nbgrader export` writes the grades into the course folder, not the repository's root
+# (a command given another --CourseDirectory.root passes --ExportPlugin.to as well)
 c.ExportPlugin.to = os.path.join(HERE, "_build", "coursework", "grades.csv")
 
 # The chapters' cells train small networks and precompute explorers: a cell can take

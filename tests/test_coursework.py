@@ -86,20 +86,29 @@ def _solution_code(cell):
                      if "BEGIN SOLUTION" not in line and "END SOLUTION" not in line)
 
 
-def _wrong_code(cell, fn):
-    """The reference answer, then `fn` redefined to return a scaled and shifted value."""
+def _wrong_code(cell, name):
+    """The reference answer, then `name` (a function or a value) made wrong: numbers
+    scaled and shifted, a truth value negated, anything else replaced by None."""
     return _solution_code(cell) + f"""
 
 
-_right_{fn} = {fn}
-
-
-def {fn}(*args, **kwargs):  # deliberately wrong: scaled and shifted
+def _deliberately_wrong(value):
     import numpy
-    value = _right_{fn}(*args, **kwargs)
-    if numpy.ndim(value):
-        return numpy.asarray(value) * 1.5 + 0.25
-    return float(value) * 1.5 + 0.25
+    if isinstance(value, (bool, numpy.bool_)):
+        return not value
+    try:
+        return numpy.asarray(value, dtype=float) * 1.5 + 0.25 if numpy.ndim(value) \\
+            else float(value) * 1.5 + 0.25
+    except (TypeError, ValueError):
+        return None
+
+
+_right_{name} = {name}
+if callable(_right_{name}):
+    def {name}(*args, **kwargs):
+        return _deliberately_wrong(_right_{name}(*args, **kwargs))
+else:
+    {name} = _deliberately_wrong(_right_{name})
 """
 
 
@@ -116,7 +125,10 @@ def make_submissions(course, stem):
     student = load(release / f"{stem}.ipynb")
     first = next(e for e in coursework.exercises(CHAPTERS[STEMS.index(stem)])
                  if e.autograded)
-    wrong_cell, wrong_fn = first.answers[0], first.functions[0]
+    # what the first check cell of the first autograded exercise hands to lib.checks
+    first_check = _source(source[first.checks[0][0]])
+    wrong_cell = first.answers[0]
+    wrong_fn = re.search(r"checks\.\w+\((\w+)", first_check).group(1)
     variants = {"untouched": {}, "reference": {}, "wrong": {}}
     for cell in student["cells"]:
         if _meta(cell).get("solution"):
@@ -307,8 +319,8 @@ def test_wrong_answer_gets_partial_marks_and_named_feedback(graded, stem):
     assert "_elementwise" not in feedback and "_call(" not in feedback, (
         f"{stem}: the feedback shows lib's internal frames"
     )
-    assert re.search(rf"\b{fn}\([^<]*\) gave|For .*{fn} gave|{fn}\(\d+\) gave", feedback), (
-        f"{stem}: the feedback does not say what {fn} got wrong"
+    assert fn in feedback.split("AssertionError")[-1].split("</pre>")[0], (
+        f"{stem}: the check's sentence does not name {fn}"
     )
 
 

@@ -530,6 +530,8 @@ def test_reference_solution_passes_and_its_stub_and_perturbation_fail(
     space = _namespace(answers)
     run(space[fn])
     assert capsys.readouterr().out.startswith("Correct")
+    if not callable(space[fn]):  # a check of a value, not of a function
+        return
 
     def stub(*args):  # what nbgrader leaves in the student version
         raise NotImplementedError()
