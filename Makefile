@@ -11,8 +11,8 @@ NBVAL  := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize
 # notebook's cells across workers and breaks it
 XDIST  := -n auto --dist loadfile
 
-.PHONY: help book test lint unit nbval nbval-variants execute colab-cell lab bench clean \
-        distclean
+.PHONY: help book test lint unit nbval nbval-variants execute colab-cell lab bench \
+        coursework clean distclean
 
 help:
 	@echo "make book     build the website into _build/html (strict: any warning fails)"
@@ -21,6 +21,7 @@ help:
 	@echo "make lab      open the chapters in JupyterLab"
 	@echo "make colab-cell  put the Colab install cell (address from _config.yml) in every chapter"
 	@echo "make bench    time each chapter, the build, page weights, explorer swaps (budgets)"
+	@echo "make coursework  student versions of the chapters (nbgrader) in _build/coursework"
 	@echo "make clean    remove _build (keeps .venv); make distclean also removes .venv"
 
 $(STAMP): requirements.txt pyproject.toml
@@ -81,8 +82,21 @@ bench: $(STAMP)
 	$(MAKE) --no-print-directory book
 	$(BIN)/python tools/bench.py
 
+# The chapters as nbgrader assignments (instructors.md): student versions in
+# _build/coursework/release, the instructor's copy in _build/coursework/solution. An
+# existing release is kept unless FORCE=1; CHAPTERS="04_relu ..." limits it to some.
+coursework: $(STAMP)
+	$(BIN)/python tools/coursework.py $(if $(FORCE),--force) $(CHAPTERS)
+
+# _build/coursework may hold students' submissions and grades: kept unless FORCE=1
+COURSE_WORK := submitted autograded feedback gradebook.db
 clean:
-	rm -rf _build
+	@if [ -d _build/coursework ] && [ -z "$(FORCE)" ] && \
+	  ls -d $(addprefix _build/coursework/,$(COURSE_WORK)) 2>/dev/null | grep -q .; then \
+	  echo "make clean: keeping _build/coursework (it holds submissions or grades);"; \
+	  echo "            make clean FORCE=1 deletes it too"; \
+	  find _build -mindepth 1 -maxdepth 1 ! -name coursework -exec rm -rf {} +; \
+	else rm -rf _build; fi
 
 distclean: clean
 	rm -rf $(VENV)

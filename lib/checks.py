@@ -8,21 +8,60 @@ Introduced with the exercises of chapter "Sigmoid and the vanishing gradient".
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from lib import activations
 
 
+def _friendly(check):
+    """Decorate every public check with this: a failure reaches the notebook as one
+    AssertionError raised here, so the student (and nbgrader's feedback) sees a three-line
+    traceback ending in the sentence, not the frames of lib's helpers."""
+
+    @functools.wraps(check)
+    def run(fn, *args, **kwargs):
+        __tracebackhide__ = True  # pytest and IPython's debugger skip this frame
+        try:
+            return check(fn, *args, **kwargs)
+        except AssertionError as exc:
+            message = str(exc)
+        raise AssertionError(message) from None
+
+    return run
+
+
 def _call(fn, name, *args):
+    """Call a student's function; any way it fails becomes a sentence with a hint."""
     if not callable(fn):
-        raise AssertionError(f"{name} should be a function, but it is a {type(fn).__name__}.")
+        raise AssertionError(
+            f"{name} should be a function, but it is a {type(fn).__name__}. Hint: define "
+            f"it with `def {name}(...):` and pass the function itself, without calling it."
+        )
+    call = f"{name}({', '.join(_short(a) for a in args)})"
     try:
         return fn(*args)
-    except Exception as exc:  # a student's bug is feedback, not a crash
+    except NotImplementedError:  # nbgrader's stub: the answer cell is still empty
         raise AssertionError(
-            f"Calling {name}({', '.join(_short(a) for a in args)}) raised "
-            f"{type(exc).__name__}: {exc}"
+            f"{name} is not written yet: calling {call} raised NotImplementedError. "
+            "Hint: in its answer cell, replace `raise NotImplementedError()` with your "
+            "code, run that cell, then this one again."
         ) from None
+    except Exception as exc:  # a student's bug is feedback, not a crash
+        if "truth value of an array" in str(exc):  # Python's max, if or and on an array
+            hint = ("Python's max, `if` and `and` look at a whole array at once; numpy "
+                    "works element by element: np.maximum(x, 0), np.where(x > 0, a, b), "
+                    "(x > 0) & (x < 1).")
+        else:
+            hint = (f"call {name} yourself on a small example and read the error; the "
+                    "exercise says which arguments it receives.")
+        raise AssertionError(
+            f"Calling {call} raised {type(exc).__name__}: {exc}. Hint: {hint}"
+        ) from None
+
+
+_NONE_HINT = "did you forget the `return` line? A function that only prints returns None."
 
 
 def _short(a):
@@ -33,17 +72,20 @@ def _short(a):
 
 def _as_array(value, name, shape):
     if value is None:
-        raise AssertionError(f"{name} returned None: did you forget the `return` line?")
+        raise AssertionError(f"{name} returned None. Hint: {_NONE_HINT}")
     try:
         out = np.asarray(value, dtype=np.float64)
     except (TypeError, ValueError):
         raise AssertionError(
-            f"{name} should return numbers, but returned a {type(value).__name__}."
+            f"{name} should return numbers, but returned a {type(value).__name__}. "
+            "Hint: return the numpy array you computed, not text or a dict."
         ) from None
     if out.shape != shape:
         raise AssertionError(
             f"{name} should return an array of shape {shape} (one value per input), "
-            f"but returned shape {out.shape}."
+            f"but returned shape {out.shape}. Hint: compute it element by element with "
+            "numpy operations on the whole array x, without a sum or a loop that keeps "
+            "one value."
         )
     return out
 
@@ -63,6 +105,7 @@ def _elementwise(fn, name, reference, hint, x):
     return got
 
 
+@_friendly
 def sigmoid_prime(fn) -> None:
     """Check a student's derivative of the sigmoid on a grid from -30 to 30."""
     x = np.linspace(-30, 30, 241)
@@ -73,19 +116,12 @@ def sigmoid_prime(fn) -> None:
     print("Correct: sigmoid_prime(x) = sigma(x)(1 - sigma(x)) at 241 points in [-30, 30].")
 
 
+@_friendly
 def gradient_bound(fn) -> None:
     """Check a student's ``gradient_bound(L)``: the factor 0.25**L that L sigmoid layers
     (with weights of norm at most 1) can at most pass back."""
     for L in range(0, 21):
-        got = _call(fn, "gradient_bound", L)
-        if got is None:
-            raise AssertionError("gradient_bound returned None: did you forget the `return` line?")
-        try:
-            got = float(got)
-        except (TypeError, ValueError):
-            raise AssertionError(
-                f"gradient_bound({L}) should return a number, got a {type(got).__name__}."
-            ) from None
+        got = _number(_call(fn, "gradient_bound", L), f"gradient_bound({L})")
         want = 0.25**L
         if not np.isclose(got, want, rtol=1e-9, atol=0):
             raise AssertionError(
@@ -102,25 +138,18 @@ def gradient_bound(fn) -> None:
 _RELU_POINTS = np.concatenate([np.linspace(-5, 5, 201), [0.0, 1e-300, -1e-300, 1e6, -1e6]])
 
 
+@_friendly
 def relu(fn) -> None:
     """Check a student's ``relu(x)`` (chapter "The rectified linear unit")."""
-    try:
-        _elementwise(
-            fn, "relu", activations.relu,
-            "relu(x) is max(0, x): x itself where x > 0 and 0 everywhere else.",
-            _RELU_POINTS,
-        )
-    except AssertionError as exc:
-        if "ambiguous" in str(exc):  # Python's max(0, x) on an array
-            text = str(exc).rstrip(".")
-            raise AssertionError(
-                f"{text}. Hint: Python's max compares whole arrays; np.maximum(x, 0) "
-                "compares element by element."
-            ) from None
-        raise
+    _elementwise(
+        fn, "relu", activations.relu,
+        "relu(x) is max(0, x): x itself where x > 0 and 0 everywhere else.",
+        _RELU_POINTS,
+    )
     print(f"Correct: relu matches max(0, x) on {_RELU_POINTS.size} points, zero included.")
 
 
+@_friendly
 def relu_prime(fn) -> None:
     """Check a student's ``relu_prime(x)``: 1 for x > 0, 0 for x <= 0 (torch's choice at 0)."""
     _elementwise(
@@ -137,17 +166,23 @@ def relu_prime(fn) -> None:
 def _number(value, call):
     """A student's answer as one float, or an AssertionError that says what is wrong."""
     if value is None:
-        raise AssertionError(f"{call} returned None: did you forget the `return` line?")
-    if np.ndim(value) != 0:
+        raise AssertionError(f"{call} returned None. Hint: {_NONE_HINT}")
+    try:
+        shape = np.shape(value)
+    except ValueError:  # a ragged list
+        shape = "ragged"
+    if shape != ():
         raise AssertionError(
             f"{call} should return a single number, but returned a "
-            f"{type(value).__name__} of shape {np.shape(value)}."
+            f"{type(value).__name__} of shape {shape}. Hint: reduce your result to one "
+            "number (a count, a mean) before returning it."
         )
     try:
         return float(value)
     except (TypeError, ValueError):
         raise AssertionError(
-            f"{call} should return a number, but returned a {type(value).__name__}."
+            f"{call} should return a number, but returned a {type(value).__name__}. "
+            "Hint: return the number itself, not text or a dict."
         ) from None
 
 
@@ -189,6 +224,7 @@ def _pieces_cases():
             for name, w, b, v, hint in cases]
 
 
+@_friendly
 def count_pieces(fn) -> None:
     """Check a student's ``count_pieces(w, b, v)``: the number of linear pieces, on the
     whole real line, of x -> c + sum_j v_j relu(w_j x + b_j) (chapter "The rectified
@@ -235,6 +271,7 @@ def _sparsity_cases():
     ]
 
 
+@_friendly
 def predicted_sparsity(fn) -> None:
     """Check a student's ``predicted_sparsity(W, b)``: the expected fraction of exact
     zeros in relu(W x + b) for x ~ N(0, I), averaged over the units (chapter "The

@@ -601,3 +601,141 @@ def test_count_dead_cannot_be_fooled_by_changing_its_input():
         return pre.shape[1]
 
     _expect_assertion(checks.count_dead, destructive)
+
+
+# ================================================================ coursework (issue 6)
+# Every check, whichever chapter calls it: the book's own reference solution passes,
+# nbgrader's empty answer (the student version) and wrong or broken answers get a
+# sentence with a hint. The calls come from the chapters' check cells, so a new
+# chapter's checks are covered without listing them here.
+
+import inspect  # noqa: E402
+import re  # noqa: E402
+
+from conftest import chapter_paths, load  # noqa: E402
+
+from lib import coursework  # noqa: E402
+
+
+def _reference_calls():
+    """(chapter, check name, answer function name, answer cells' code) for every
+    `checks.NAME(FUNCTION)` call of every chapter's check cells."""
+    found = []
+    for path in chapter_paths():
+        cells = load(path)["cells"]
+        answers = "\n".join(
+            "".join(c["source"]) for c in cells
+            if c["metadata"].get("nbgrader", {}).get("solution")
+        )
+        for cell in cells:
+            if cell["metadata"].get("nbgrader", {}).get("grade"):
+                for check, fn in re.findall(r"checks\.(\w+)\((\w+)\)", "".join(cell["source"])):
+                    found.append((path.stem, check, fn, answers))
+    return found
+
+
+REFERENCE_CALLS = _reference_calls()
+
+
+def _namespace(answers):
+    import math
+
+    space = {"np": np, "math": math}
+    exec(answers, space)  # the chapters' reference solutions (markers are comments)
+    return space
+
+
+def test_every_public_check_is_called_by_a_chapter():
+    public = {name for name, obj in vars(checks).items()
+              if inspect.isfunction(obj) and not name.startswith("_")
+              and obj.__module__ == checks.__name__}
+    called = {check for _, check, _, _ in REFERENCE_CALLS}
+    assert called, "no chapter's check cell calls lib.checks"
+    assert called <= public, f"check cells call unknown checks: {sorted(called - public)}"
+
+
+@pytest.mark.parametrize(
+    ("chapter", "check", "fn", "answers"), REFERENCE_CALLS,
+    ids=[f"{c}-{k}" for c, k, _, _ in REFERENCE_CALLS],
+)
+def test_reference_solution_passes_and_its_stub_and_perturbation_fail(
+        chapter, check, fn, answers, capsys):
+    run = getattr(checks, check)
+    space = _namespace(answers)
+    run(space[fn])
+    assert capsys.readouterr().out.startswith("Correct")
+    if not callable(space[fn]):  # a check of a value, not of a function
+        return
+
+    def stub(*args):  # what nbgrader leaves in the student version
+        raise NotImplementedError()
+
+    message = _expect_assertion(run, stub)
+    assert "not written yet" in message and "raise NotImplementedError()" in message
+    assert "Hint:" in message and fn in message
+
+    def perturbed(*args):  # a wrong answer of the right type and shape
+        value = space[fn](*args)
+        return np.asarray(value) * 1.5 + 0.25 if np.ndim(value) else float(value) * 1.5 + 0.25
+
+    message = _expect_assertion(run, perturbed)
+    assert "Hint:" in message and fn in message
+    assert "Correct" not in capsys.readouterr().out
+
+
+_BROKEN = [
+    (_raises, "ZeroDivisionError"),
+    (_returns_none, "None"),
+    (_prints_only, "None"),
+    (lambda *a: "text", "number"),
+    (lambda *a: {"value": 1}, "number"),
+    (lambda *a: [[1.0], [2.0, 3.0]], "shape"),  # ragged
+    (lambda *a: np.zeros((2, 3, 4)), "shape"),
+    (0.5, "function"),
+    (None, "function"),
+]
+
+
+@pytest.mark.parametrize("check", sorted({k for _, k, _, _ in REFERENCE_CALLS}))
+@pytest.mark.parametrize(("answer", "word"), _BROKEN,
+                         ids=["raises", "none", "prints", "text", "dict", "ragged",
+                              "3-D", "number", "nothing"])
+def test_every_failure_of_every_check_has_a_hint(check, answer, word):
+    message = _expect_assertion(getattr(checks, check), answer)
+    assert "Hint:" in message, message
+    assert word in message or "returned" in message, message
+
+
+def test_python_max_on_an_array_gets_the_numpy_hint_in_any_check():
+    message = _expect_assertion(checks.sigmoid_prime, lambda x: x if x > 0 else 0)
+    assert "element by element" in message and "np.where" in message
+
+
+def test_exercise_reader_matches_the_check_cells():
+    for path in chapter_paths():
+        graded = [e for e in coursework.exercises(path) if e.autograded]
+        assert graded, f"{path.name}: no autograded exercise"
+        for exercise in graded:
+            assert exercise.answers and exercise.functions, (path.name, exercise.label)
+            assert exercise.points > 0
+
+
+def _public_checks():
+    return {name: obj for name, obj in vars(checks).items()
+            if inspect.isfunction(obj) and not name.startswith("_")
+            and obj.__module__ == checks.__name__}
+
+
+@pytest.mark.parametrize("name", sorted(_public_checks()))
+def test_a_failure_shows_one_short_frame_of_lib(name):
+    import traceback
+
+    check = _public_checks()[name]
+    assert getattr(check, "__wrapped__", None), f"decorate checks.{name} with @_friendly"
+    try:
+        check(_raises)
+    except AssertionError as exc:
+        frames = traceback.extract_tb(exc.__traceback__)
+        assert exc.__cause__ is None and exc.__suppress_context__
+    in_lib = [f for f in frames if f.filename == checks.__file__]
+    assert len(in_lib) == 1 and in_lib[0].name == "run", [f.name for f in frames]

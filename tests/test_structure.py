@@ -9,6 +9,8 @@ import pytest
 import yaml
 from conftest import CHAPTERS, ROOT, chapter_paths, load
 
+from lib import coursework
+
 ALLOWED_TAGS = {
     "hide-cell", "hide-input", "hide-output", "remove-cell", "remove-input",
     "nbval-ignore-output", "nbval-skip", "skip-execution", "raises-exception",
@@ -23,19 +25,7 @@ ids = [p.name for p in NOTEBOOKS]
 
 
 def toc_files():
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
-    files = [toc["root"]]
-
-    def walk(entries):
-        for entry in entries or []:
-            if "file" in entry:
-                files.append(entry["file"])
-            walk(entry.get("sections"))
-
-    for part in toc.get("parts", []):
-        walk(part.get("chapters"))
-    walk(toc.get("chapters"))
-    return files
+    return coursework.toc_files(ROOT)
 
 
 def code_cells(nb):
@@ -170,13 +160,26 @@ def test_nbgrader_metadata_is_valid_and_ids_unique():
         assert grade_id not in seen, f"{where}: grade_id {grade_id!r} also in {seen[grade_id]}"
         seen[grade_id] = where
         src = source(cell)
+        assert cell["cell_type"] == "code", f"{where}: nbgrader cells here are code cells"
+        assert bool(meta.get("solution")) != bool(meta.get("grade")), (
+            f"{where}: a cell is either an answer (solution: true) or a check (grade: true)"
+        )
+        assert meta.get("task", False) is False, f"{where}: task cells are not used"
         if meta.get("solution"):
+            assert meta.get("grade") is False and meta.get("locked") is False, (
+                f"{where}: an answer cell has grade: false and locked: false"
+            )
             assert "### BEGIN SOLUTION" in src and "### END SOLUTION" in src, where
             assert "hide-input" in cell["metadata"].get("tags", []), (
                 f"{where}: answer cells are collapsed on the website (tag hide-input)"
             )
         if meta.get("grade"):
-            assert meta.get("locked") is True and meta.get("points", 0) > 0, where
+            points = meta.get("points")
+            assert meta.get("solution") is False and meta.get("locked") is True, (
+                f"{where}: a check cell has solution: false and locked: true"
+            )
+            assert isinstance(points, (int, float)) and not isinstance(points, bool) \
+                and points > 0, f"{where}: points must be a positive number, got {points!r}"
             assert "checks." in src, f"{where}: a check cell calls a check from lib.checks"
     assert seen, "no exercise carries nbgrader metadata"
 
@@ -217,3 +220,52 @@ def test_chapters_folder_has_no_stray_files():
     stray = [p.name for p in CHAPTERS.iterdir()
              if p.suffix != ".ipynb" and not p.name.startswith(".")]
     assert not stray, f"chapters/ should hold only chapter notebooks, found {stray}"
+
+
+# ---------------------------------------------------------------- coursework (nbgrader)
+# nbgrader finds its regions by these words anywhere in a cell (DESIGN.md, "Exercises").
+NBGRADER_MARKERS = (("BEGIN SOLUTION", "END SOLUTION"),
+                    ("BEGIN HIDDEN TESTS", "END HIDDEN TESTS"))
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
+def test_nbgrader_markers_only_where_nbgrader_expects_them(path):
+    for i, cell in enumerate(load(path)["cells"]):
+        src, meta = source(cell), cell["metadata"].get("nbgrader", {})
+        where = f"{path.name}, cell {i}"
+        for begin, end in NBGRADER_MARKERS:
+            if cell["cell_type"] != "code":
+                assert begin not in src and end not in src, (
+                    f"{where}: the text mentions {begin!r} or {end!r}; nbgrader would take "
+                    "it for a solution or hidden-test region: describe it in other words"
+                )
+                continue
+            lines = [line.strip() for line in src.splitlines() if begin in line or end in line]
+            assert lines == [f"### {begin}", f"### {end}"] * (len(lines) // 2), (
+                f"{where}: {begin!r} / {end!r} must come as '### ...' lines in pairs"
+            )
+        if "BEGIN SOLUTION" in src:
+            assert meta.get("solution"), f"{where}: a solution region outside an answer cell"
+        if "BEGIN HIDDEN TESTS" in src:
+            assert meta.get("grade"), f"{where}: hidden tests outside a check cell"
+        if re.search(r"^checks\.\w+\(", src, re.M):
+            assert meta.get("grade"), f"{where}: a cell calling lib.checks is a check cell"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
+def test_every_chapter_can_be_assigned(path):
+    found = coursework.exercises(path)  # raises on a graded cell before any exercise
+    graded = [e for e in found if e.autograded]
+    assert graded, f"{path.name}: no autograded exercise (answer cell + check cell)"
+    for exercise in graded:
+        assert exercise.answers, f"{path.name}, {exercise.label}: checks without an answer cell"
+
+
+def test_instructors_page_is_generated_from_the_notebooks():
+    page = (ROOT / "instructors.md").read_text()
+    assert "```{coursework-exercises}" in page, "the table must come from the notebooks"
+    files = toc_files()
+    assert files.index("instructors") == files.index("bibliography") - 1
+    for command in ("make coursework", "nbgrader autograde", "nbgrader generate_feedback",
+                    "FORCE=1", ". .venv/bin/activate"):
+        assert command in page, f"instructors.md does not show `{command}`"

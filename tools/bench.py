@@ -241,6 +241,33 @@ def clean_build(scratch: pathlib.Path) -> dict:
     return result
 
 
+# --- (e) coursework: what an instructor waits per submission ---------------------------------
+
+
+def autograde_times(scratch: pathlib.Path) -> dict:
+    """Per chapter: `nbgrader autograde` of one submission (the instructor's copy, every
+    answer right) in a fresh course folder made by tools/coursework.py."""
+    course = scratch / "course"
+    env = dict(os.environ, OMP_NUM_THREADS="1",
+               PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}")
+    made = subprocess.run([sys.executable, str(ROOT / "tools" / "coursework.py"), "--root",
+                           str(course)], cwd=ROOT, env=env, capture_output=True, text=True)
+    if made.returncode:
+        return {"error": (made.stdout + made.stderr)[-2000:]}
+    results = {}
+    for path in chapters():
+        print(f"bench: autograding a submission of chapters/{path.name} ...", flush=True)
+        shutil.copytree(course / "solution" / path.stem,
+                        course / "submitted" / "bench" / path.stem)
+        start = time.perf_counter()
+        run = subprocess.run([str(BIN / "nbgrader"), "autograde", path.stem,
+                              f"--CourseDirectory.root={course}"], cwd=ROOT, env=env,
+                             capture_output=True, text=True)
+        results[path.stem] = ({"seconds": time.perf_counter() - start} if not run.returncode
+                              else {"error": run.stderr[-2000:]})
+    return results
+
+
 # --- the table -------------------------------------------------------------------------------
 
 
@@ -336,6 +363,9 @@ def main() -> int:
         build = clean_build(scratch)
         if "error" in build:
             failures.append(f"clean build (exit {build['returncode']}):\n{build['error']}")
+        graded = autograde_times(scratch)
+        failures += [f"autograde {k}: {v}" for k, v in graded.items()
+                     if k == "error" or "error" in v]
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     print()
     print(f"Benchmark of the book ({cpus} CPUs, OMP_NUM_THREADS=1; budgets from DESIGN.md, "
@@ -351,6 +381,12 @@ def main() -> int:
           "frame), for every value of every control.")
     if "skipped" in pages:
         print(f"Chromium measurements skipped: {pages['skipped']}")
+    print()
+    print("autograde (make coursework, then `nbgrader autograde` of one submission with "
+          "every answer right; no budget):")
+    for stem, result in graded.items():
+        if isinstance(result, dict) and "seconds" in result:
+            print(f"  {stem:<40} {result['seconds']:6.1f} s")
     print(f"bench took {time.perf_counter() - started:.0f} s")
     for failure in failures:
         print(f"\nbench: FAILED: {failure}", file=sys.stderr)
