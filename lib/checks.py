@@ -330,6 +330,7 @@ def _leaky(fn, name, reference, hint_at_zero):
             "as torch's negative_slope.")
 
 
+@_friendly
 def leaky_relu(fn) -> None:
     """Check a student's ``leaky_relu(x, slope=0.01)`` (chapter "Dying ReLUs")."""
     _leaky(fn, "leaky_relu", activations.leaky_relu,
@@ -339,6 +340,7 @@ def leaky_relu(fn) -> None:
           "to 0.01.")
 
 
+@_friendly
 def leaky_relu_prime(fn) -> None:
     """Check a student's ``leaky_relu_prime(x, slope=0.01)``: 1 for x > 0 and ``slope``
     for x <= 0, torch's value at 0 (chapter "Dying ReLUs")."""
@@ -385,6 +387,7 @@ def _dead_cases():
     ]
 
 
+@_friendly
 def count_dead(fn) -> None:
     """Check a student's ``count_dead(pre)``: the number of units (columns of the
     examples x units array of pre-activations) that are <= 0 on every example
