@@ -141,22 +141,52 @@ def test_binder_takes_the_cpu_only_torch_and_the_root_pins():
     assert "-e ." in options(ROOT / "binder/requirements.txt"), "Binder must install lib"
 
 
+def _imports(code, package=None):
+    """(top-level modules, lib modules) that ``code`` imports; ``package`` is "lib" for a
+    module of lib (where relative imports mean lib's own modules)."""
+    tops, libs = set(), set()
+    for node in ast.walk(ast.parse(code)):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                tops.add(alias.name.split(".")[0])
+                if alias.name.startswith("lib."):
+                    libs.add(alias.name.split(".")[1])
+        elif isinstance(node, ast.ImportFrom):
+            module = node.module or ""
+            if node.level:  # relative: inside lib
+                module = package + ("." + module if module else "")
+            tops.add(module.split(".")[0])
+            if module == "lib":
+                libs |= {alias.name for alias in node.names}
+            elif module.startswith("lib."):
+                libs.add(module.split(".")[1])
+    return tops, libs
+
+
 def imported_modules():
-    """Top-level modules the chapters and lib import (what a reader's kernel runs)."""
-    names = set()
-    for path in sorted((ROOT / "lib").glob("*.py")):
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.Import):
-                names |= {a.name.split(".")[0] for a in node.names}
-            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-                names.add(node.module.split(".")[0])
+    """Top-level modules a reader's kernel imports: those of the chapters' code cells and
+    of the lib modules they import, followed from module to module (a lib module that no
+    chapter reaches, such as the coursework tooling's, is not the kernel's business)."""
+    names, todo = set(), set()
     for path in NOTEBOOKS:
         for cell in load(path)["cells"]:
             if cell["cell_type"] == "code":
-                for line in source(cell).splitlines():
-                    match = re.match(r"\s*(?:import|from)\s+([A-Za-z_]\w*)", line)
-                    if match:
-                        names.add(match.group(1))
+                # IPython's %magics and !commands are not Python
+                code = "\n".join(line for line in source(cell).splitlines()
+                                 if not line.lstrip().startswith(("%", "!")))
+                tops, libs = _imports(code)
+                names |= tops
+                todo |= libs
+    seen = set()
+    while todo:
+        name = todo.pop()
+        seen.add(name)
+        path = ROOT / "lib" / f"{name}.py"
+        assert path.exists(), f"a chapter or lib module imports lib.{name}, which is missing"
+        tops, libs = _imports(path.read_text(encoding="utf-8"), package="lib")
+        names |= tops
+        todo |= libs - seen
+    assert {"activations", "explorer"} <= seen, seen  # the walk reaches lib at all
     return names - set(sys.stdlib_module_names) - {"__future__", "lib"}
 
 
