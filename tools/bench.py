@@ -42,11 +42,14 @@ BUILD_SECONDS = 180
 SWAP_MS = 50
 PAGE_MB = 4
 
-# Run in the chapter's kernel before its cells: note every Explorer made, in order. The
-# names live on the lib.explorer module, not in the reader's namespace.
+# Run in the chapter's kernel before its cells: note every Explorer made, in order, and
+# the kernel's CPU time so far. The names live on the lib.explorer module, not in the
+# reader's namespace.
 HOOK = """
 def _bench_hook():
+    import os
     import lib.explorer as module
+    module._bench_cpu = sum(os.times()[:2])
     made = module.__dict__.setdefault("_bench_made", [])
     init = module.Explorer.__init__
     def recording_init(self, *args, **kwargs):
@@ -58,20 +61,25 @@ del _bench_hook
 """
 
 # Run after the cells: every Explorer made (the hook's list), plus any bound to a name or
-# kept in Out that the hook could not see, as JSON on stdout.
+# kept in Out that the hook could not see, and the CPU time the cells took in the kernel
+# (user + system: unlike the wall time, hardly affected by other work on the machine),
+# as JSON on stdout.
 COLLECT = """
 def _bench_collect():
     import json
+    import os
     import lib.explorer as module
     seen = list(getattr(module, "_bench_made", []))
     ns = get_ipython().user_ns
     for value in [*ns.values(), *ns.get("Out", {}).values()]:
         if isinstance(value, module.Explorer) and all(value is not s for s in seen):
             seen.append(value)
-    print(json.dumps([{"alt": getattr(e, "_alt", repr(e)), "frames": e.frame_count,
+    print(json.dumps({
+        "cpu": sum(os.times()[:2]) - module._bench_cpu,
+        "explorers": [{"alt": getattr(e, "_alt", repr(e)), "frames": e.frame_count,
                        "grid": "x".join(str(len(v)) for v in e.params.values()),
                        "seconds": e.precompute_seconds, "cached": e.from_cache}
-                      for e in seen]))
+                      for e in seen]}))
 _bench_collect()
 del _bench_collect
 """
@@ -120,7 +128,9 @@ def execute(copy: pathlib.Path) -> dict:
         seconds = time.perf_counter() - start
         client.execute_cell(collect, len(cells) + 1, store_history=False)
     text = "".join(o.get("text", "") for o in collect.outputs if o.output_type == "stream")
-    return {"seconds": seconds, "kernel": kernel, "explorers": json.loads(text)}
+    collected = json.loads(text)
+    return {"seconds": seconds, "kernel": kernel, "cpu": collected["cpu"],
+            "explorers": collected["explorers"]}
 
 
 def execute_all(scratch: pathlib.Path) -> dict:
@@ -297,6 +307,8 @@ def table(execution, pages, build) -> list[str]:
             seconds_all += ran["seconds"] + ran["kernel"]
             row("  execute (cells, fresh kernel)", f"{ran['seconds']:.1f} s",
                 f"{CHAPTER_SECONDS} s", verdict(ran["seconds"], CHAPTER_SECONDS))
+            # a loaded machine stretches the wall time, hardly the CPU time
+            row("  CPU time of those cells in the kernel", f"{ran['cpu']:.1f} s")
             row("  kernel start", f"{ran['kernel']:.1f} s")
             for ex in ran["explorers"]:
                 cached = " (cache)" if ex["cached"] else ""
