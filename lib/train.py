@@ -237,12 +237,14 @@ def fit_many(
     """Train several models of one architecture side by side; one :class:`History` each.
 
     Chapter "Dying ReLUs" trains grids of networks (learning rates x initial biases)
-    this way: the models are stacked with ``torch.func`` and every step computes all
-    of them in one batched pass, far faster than one :func:`fit` after another. Each
-    model sees the same mini-batches (shuffled by ``seed``, exactly as :func:`fit`
-    does) and gets exactly its own gradient, because the summed loss has no term
-    that mixes two models; so each result equals :func:`fit` on that model alone
-    (same optimizer, no momentum) up to rounding.
+    this way: their parameters are stacked along a new first axis and every step
+    computes all of them in one batched pass (``torch.bmm``), far faster than one
+    :func:`fit` after another. Each model sees the same mini-batches (shuffled by
+    ``seed``, exactly as :func:`fit` does) and gets exactly its own gradient, because
+    the summed loss has no term that mixes two models; so each result equals
+    :func:`fit` on that model alone (same optimizer, no momentum) up to rounding. Not
+    for models with dropout: their masks are drawn in another order than :func:`fit`
+    draws them, so those runs differ from :func:`fit`'s.
 
     ``lr`` is one learning rate for all or a list with one per model; ``optimizer``
     is ``"sgd"`` (plain) or ``"adam"`` (torch's Adam, betas 0.9 and 0.999, eps 1e-8);
