@@ -117,18 +117,41 @@ def sigmoid_prime(fn) -> None:
 
 
 @_friendly
-def gradient_bound(fn) -> None:
-    """Check a student's ``gradient_bound(L)``: the factor 0.25**L that L sigmoid layers
-    (with weights of norm at most 1) can at most pass back."""
-    for L in range(0, 21):
-        got = _number(_call(fn, "gradient_bound", L), f"gradient_bound({L})")
-        want = 0.25**L
-        if not np.isclose(got, want, rtol=1e-9, atol=0):
+def balancing_gain(fn) -> None:
+    """Check a student's ``balancing_gain(slope)``: the factor by which to multiply
+    Xavier's weights so that a layer of centred units with ``slope`` at 0 passes the
+    signal on at its own size (1 / slope). Then measure it: 12-layer networks of
+    ``slope * tanh`` units, initialised that way, must pass the back-propagated error
+    from the top hidden layer to the first within a factor of 10."""
+    import torch  # here, so that importing lib.checks stays cheap
+
+    from lib import nets, probes
+
+    for slope in (0.25, 0.5, 1.0, 0.1, 0.8):
+        call = f"balancing_gain({slope:g})"
+        got = _number(_call(fn, "balancing_gain", slope), call)
+        if not np.isfinite(got) or not np.isclose(got, 1 / slope, rtol=1e-6, atol=0):
             raise AssertionError(
-                f"gradient_bound({L}) gave {got:.6g}, expected {want:.6g}. Hint: every sigmoid "
-                "layer multiplies the gradient by at most max sigma' = 0.25."
+                f"{call} gave {got:.6g}, expected {1 / slope:.6g}. Hint: with Xavier's "
+                "weights a square layer stretches a signal by about 1; the unit then "
+                "multiplies it by its slope. Which gain makes the product 1?"
             )
-    print("Correct: gradient_bound(L) = 0.25**L for L = 0 ... 20.")
+    rng = np.random.default_rng(0)
+    X = 0.1 * rng.normal(size=(200, 32))  # small signals: the units work near 0
+    y = rng.integers(0, 10, size=200)
+    ratios = []
+    for slope in (0.25, 1.0):
+        torch.manual_seed(0)
+        model = nets.mlp([32] + [32] * 12 + [10], init="xavier", bias="zeros",
+                         activation=lambda x, s=slope: s * torch.tanh(x),
+                         gain=float(fn(slope)))
+        err = probes.backprop_norms(model, X, y)
+        ratios.append(err[0] / err[-2])
+    if not all(0.1 < r < 10 for r in ratios):  # pragma: no cover (values checked above)
+        raise AssertionError(f"the measured error ratios {ratios} are not balanced")
+    print("Correct: balancing_gain(slope) = 1 / slope. Measured on 12 hidden layers of "
+          "slope * tanh units: the error reaching layer 1 is "
+          f"{ratios[0]:.2f} (slope 1/4) and {ratios[1]:.2f} (slope 1) of that at the top.")
 
 
 # ---------------------------------------------------------------- the ReLU chapter
@@ -167,6 +190,11 @@ def _number(value, call):
     """A student's answer as one float, or an AssertionError that says what is wrong."""
     if value is None:
         raise AssertionError(f"{call} returned None. Hint: {_NONE_HINT}")
+    if isinstance(value, (str, bytes)):
+        raise AssertionError(
+            f"{call} should return a number, but returned text ({value!r}). Hint: return "
+            "the number itself, not a string."
+        )
     try:
         shape = np.shape(value)
     except ValueError:  # a ragged list

@@ -32,6 +32,9 @@ DEFAULT_SLOPES = {"leaky_relu": 0.01, "prelu": 0.25}
 #: Initialisation schemes :func:`mlp` accepts.
 INITS = ("default", "xavier", "kaiming")
 
+#: Bias initialisations :func:`mlp` accepts by name (a number is a constant).
+BIASES = ("zeros", "uniform")
+
 
 class Elementwise(nn.Module):
     """A module that applies a function of one tensor elementwise: a reader's own
@@ -82,14 +85,24 @@ def init_std(scheme: str, fan_in: int, fan_out: int) -> float:
     return math.sqrt(2.0 / fan_in)
 
 
-def _init_linear(layer: nn.Linear, scheme: str) -> None:
-    if scheme == "default":
-        return  # nn.Linear already drew its weights and biases this way
+def _init_linear(layer: nn.Linear, scheme: str, bias, gain: float) -> None:
+    # nn.Linear has already drawn its weights, then its biases, the "default" way:
+    # the weights are redrawn first, so the torch generator is used in the same order
+    # whatever the bias, and ``bias=None`` gives the same networks as before it existed
     if scheme == "xavier":
         nn.init.xavier_uniform_(layer.weight)
-    else:
+    elif scheme == "kaiming":
         nn.init.kaiming_normal_(layer.weight, mode="fan_in", nonlinearity="relu")
-    nn.init.zeros_(layer.bias)
+    if gain != 1.0:
+        with torch.no_grad():
+            layer.weight.mul_(gain)
+    if bias is None:
+        bias = "uniform" if scheme == "default" else "zeros"
+    if bias == "zeros":
+        nn.init.zeros_(layer.bias)
+    elif bias != "uniform":
+        nn.init.constant_(layer.bias, bias)
+    # "uniform": keep nn.Linear's U[-1/sqrt(fan_in), 1/sqrt(fan_in)] biases
 
 
 def mlp(
@@ -99,6 +112,8 @@ def mlp(
     dropout: float = 0.0,
     dtype: torch.dtype = torch.float64,
     slope: float | None = None,
+    bias=None,
+    gain: float = 1.0,
 ) -> nn.Sequential:
     """A fully connected network ``Linear, activation, [Dropout], ..., Linear``.
 
@@ -106,7 +121,7 @@ def mlp(
     gives two hidden layers of 32 units; at least two sizes, each a positive integer.
     ``activation`` is a name from :data:`ACTIVATIONS` or a function of one tensor
     applied elementwise (wrapped in :class:`Elementwise`); ``init`` one of :data:`INITS`
-    (``"xavier"`` and ``"kaiming"`` also zero the biases); ``dropout`` is torch's
+    (weights only); ``dropout`` is torch's
     p, the probability of *dropping* a hidden unit, in [0, 1). The output layer has
     no activation: pair it with a cross-entropy loss. Seed torch before calling it.
 
@@ -114,6 +129,18 @@ def mlp(
     the initial slope of ``"prelu"``, in [0, 1); ``None`` takes
     :data:`DEFAULT_SLOPES`. PReLU learns one slope per hidden unit (He et al.'s
     channel-wise version). Other activations take no slope.
+
+    ``bias`` sets every layer's biases, the same way whatever ``init`` is:
+    ``"zeros"`` (as Glorot & Bengio and He et al. initialise them), ``"uniform"``
+    (nn.Linear's U[-1/sqrt(fan_in), 1/sqrt(fan_in)]) or a number (a constant). A
+    comparison of initialisations passes it explicitly (chapter "Sigmoid and the
+    vanishing gradient"), so that its arms differ in their weights only. ``None``
+    keeps each scheme's usual companion: ``"uniform"`` for ``"default"`` (all of
+    PyTorch's nn.Linear defaults), ``"zeros"`` for ``"xavier"`` and ``"kaiming"``.
+
+    ``gain`` (> 0) multiplies every layer's initial weights, so their standard
+    deviation is ``gain * init_std(init, ...)``: chapter "Sigmoid and the vanishing
+    gradient" sweeps it to show vanishing and exploding signals.
     """
     if isinstance(widths, (str, bytes)) or not hasattr(widths, "__iter__"):
         raise TypeError(f"widths must be a list of layer sizes, got {type(widths).__name__}")
@@ -123,6 +150,11 @@ def mlp(
     if not callable(activation):
         _validate.choice("activation", activation, ACTIVATIONS)
     _validate.choice("init", init, INITS)
+    if isinstance(bias, str):
+        _validate.choice("bias", bias, BIASES)
+    elif bias is not None:
+        bias = _validate.real("bias", bias)
+    gain = _validate.real("gain", gain, low=0.0, low_open=True)
     dropout = _validate.real("dropout", dropout, low=0.0, high=1.0, high_open=True)
     if dtype not in (torch.float32, torch.float64):
         raise ValueError(f"dtype must be torch.float32 or torch.float64, got {dtype}")
@@ -150,7 +182,7 @@ def mlp(
     layers: list[nn.Module] = []
     for i, (n_in, n_out) in enumerate(zip(widths[:-1], widths[1:])):
         linear = nn.Linear(n_in, n_out, dtype=dtype)
-        _init_linear(linear, init)
+        _init_linear(linear, init, bias, gain)
         layers.append(linear)
         if i < len(widths) - 2:
             layers.append(make_activation(n_out))

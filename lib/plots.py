@@ -190,3 +190,41 @@ def plot_history(histories: dict, metric: str = "train_acc", ax=None, *, title=N
         ax.set_title(title)
     ax.legend(**(legend or {}))
     return ax
+
+
+def plot_runs(runs: dict, metric: str = "train_acc", ax=None, *, title=None,
+              styles: dict | None = None, legend: dict | None = None):
+    """Training curves over seeds: ``runs`` maps a label to a :class:`lib.train.SeedRuns`
+    (what :func:`lib.train.fit_seeds` returns); each gets its mean over the seeds as a
+    line and the range from the lowest to the highest seed as a shaded band.
+    ``metric``, ``styles`` and ``legend`` as in :func:`plot_history`. Introduced in
+    chapter "Sigmoid and the vanishing gradient"."""
+    _validate.choice("metric", metric, ("loss", "train_acc", "test_acc"))
+    if not isinstance(runs, dict) or not runs:
+        raise TypeError("runs must be a non-empty dict mapping a label to what "
+                        "train.fit_seeds returns")
+    curves = {}
+    for label, run in runs.items():
+        if not callable(getattr(run, "curves", None)):
+            raise TypeError(f"runs[{label!r}] must be what train.fit_seeds returns, "
+                            f"got {type(run).__name__}")
+        try:
+            curves[label] = run.curves(metric)
+        except ValueError as exc:
+            raise ValueError(f"runs[{label!r}]: {exc}") from None
+    styles = _options(styles, legend)
+    ax = _axes(ax)
+    for label, c in curves.items():
+        kwargs = {"color": color(str(label))}
+        kwargs.update(styles.get(label, {}))
+        epochs = np.arange(c.shape[1])
+        (line,) = ax.plot(epochs, c.mean(axis=0), label=str(label), **kwargs)
+        ax.fill_between(epochs, c.min(axis=0), c.max(axis=0), color=line.get_color(),
+                        alpha=0.2, lw=0)
+    ax.set_xlabel("epoch")
+    ax.set_ylabel({"loss": "training loss", "train_acc": "training accuracy",
+                   "test_acc": "test accuracy"}[metric])
+    if title:
+        ax.set_title(title)
+    ax.legend(**(legend or {}))
+    return ax

@@ -1,9 +1,12 @@
-"""Measurements of a network's insides: gradient norms per layer, activation statistics.
+"""Measurements of a network's insides: signals per layer, activation statistics.
 
-Introduced in chapter "Sigmoid and the vanishing gradient" (gradient norms per layer,
-saturation); the ReLU and dying-ReLU chapters use the zero and dead fractions, and the
-dying-ReLU chapter finds the dead units themselves (:func:`dead_units`). The
-functions never change the model: gradients are cleared again, modes restored.
+Introduced in chapter "Sigmoid and the vanishing gradient": the error signal that
+back-propagation sends down to every layer (:func:`backprop_norms`) and the spread of
+each layer's activations across examples (:func:`activation_spread`), the two
+quantities Glorot & Bengio (2010) watch, plus weight-gradient norms and saturation.
+The ReLU and dying-ReLU chapters use the zero and dead fractions, and the dying-ReLU
+chapter finds the dead units themselves (:func:`dead_units`). The functions never
+change the model: gradients are cleared again, modes restored.
 """
 
 from __future__ import annotations
@@ -47,6 +50,82 @@ def grad_norms(model: nn.Module, X, y) -> np.ndarray:
     grads = torch.autograd.grad(loss, [layer.weight for layer in layers])
     model.train(was_training)
     return np.array([g.norm().item() for g in grads])
+
+
+def _forward_linear_outputs(model, X):
+    """Run a Sequential MLP in eval mode; return every Linear layer's output (its
+    pre-activations a_l, in the graph) and the model's output."""
+    outs, h = [], X
+    for layer in model:
+        h = layer(h)
+        if isinstance(layer, nn.Linear):
+            outs.append(h)
+    return outs, h
+
+
+def backprop_norms(model: nn.Module, X, y) -> np.ndarray:
+    """The back-propagated error reaching every layer: one number per Linear layer,
+    input to output (the last is the output layer's, the logits' error).
+
+    For layer ``l`` with pre-activations ``a_l = W_l h_{l-1} + b_l`` this is the root
+    mean square, over the examples of ``(X, y)``, of ``||d loss_i / d a_l||``, where
+    ``loss_i`` is example i's cross-entropy: the size of the error signal that
+    back-propagation hands to the layer, the quantity whose shrinking with depth is
+    the vanishing gradient (Glorot & Bengio 2010, section 4.2.2 and Fig. 7). Unlike
+    the weight-gradient norms of :func:`grad_norms`, it does not multiply in the size
+    of the layer's inputs. Eval mode (no dropout noise); the model is left unchanged.
+    """
+    model = _sequential(model)
+    layers = linear_layers(model)
+    if not layers:
+        raise ValueError("model has no nn.Linear layer to measure")
+    X, y = _tensor_pair("X", X, "y", y, layers[0].weight.dtype, model)
+    if X.shape[0] == 0:
+        raise ValueError("X must hold at least one example")
+    was_training = model.training
+    model.eval()
+    try:
+        with torch.enable_grad():
+            outs, logits = _forward_linear_outputs(model, X)
+            loss = nn.functional.cross_entropy(logits, y, reduction="sum")
+            grads = torch.autograd.grad(loss, outs)
+    finally:
+        model.train(was_training)
+    n = X.shape[0]
+    return np.array([(g.norm() / n**0.5).item() for g in grads])
+
+
+@torch.no_grad()
+def activation_spread(model: nn.Module, X) -> np.ndarray:
+    """How much each layer's output varies from one example to another: one number per
+    hidden layer, input to output, then one for the output layer (the logits).
+
+    For each unit, the standard deviation of its output over the examples of ``X``;
+    then the mean over the layer's units. This is the input-dependent part of a
+    layer's activations: a layer whose units sit at different but fixed values for
+    every input has a large overall standard deviation and a spread of 0, and passes
+    no information about the input upwards (Glorot & Bengio 2010, Fig. 6, look at
+    the same thing as histograms). Eval mode.
+    """
+    model = _sequential(model)
+    layers = linear_layers(model)
+    if not layers:
+        raise ValueError("model has no nn.Linear layer: activation_spread needs an MLP")
+    if not isinstance(X, (torch.Tensor, np.ndarray)):
+        raise TypeError(f"X must be a torch tensor or numpy array, got {type(X).__name__}")
+    X = torch.as_tensor(X).to(layers[0].weight.dtype)
+    if X.ndim != 2 or X.shape[1] != layers[0].in_features:
+        raise ValueError(f"X must be 2-D with {layers[0].in_features} features per row (the "
+                         f"model's first layer), got shape {tuple(X.shape)}")
+    if X.shape[0] < 2:
+        raise ValueError(f"X must hold at least 2 examples to have a spread, got {X.shape[0]}")
+    pairs = hidden_outputs(model, X)
+    was_training = model.training
+    model.eval()
+    logits = model(X).numpy()
+    model.train(was_training)
+    spreads = [out.std(axis=0).mean() for _, out in pairs] + [logits.std(axis=0).mean()]
+    return np.array([float(s) for s in spreads])
 
 
 @torch.no_grad()

@@ -246,6 +246,9 @@ def fit_many(
     for models with dropout: their masks are drawn in another order than :func:`fit`
     draws them, so those runs differ from :func:`fit`'s.
 
+    ``seed`` is one seed for all (every model sees the same mini-batches) or a list
+    with one per model (model i's mini-batches are shuffled by ``seed[i]``, as
+    :func:`fit` with ``seed=seed[i]`` would shuffle them).
     ``lr`` is one learning rate for all or a list with one per model; ``optimizer``
     is ``"sgd"`` (plain) or ``"adam"`` (torch's Adam, betas 0.9 and 0.999, eps 1e-8);
     ``test`` and ``probes`` as in :func:`fit` (a probe is called on each model). The
@@ -263,7 +266,14 @@ def fit_many(
     else:
         lrs = [_validate.real("lr", lr, low=0.0, low_open=True)] * m
     _validate.choice("optimizer", optimizer, OPTIMIZERS)
-    seed = _validate.integer("seed", seed, low=0, high=2**63 - 1)
+    if isinstance(seed, (list, tuple, np.ndarray)):
+        seeds = [_validate.integer(f"seed[{i}]", v, low=0, high=2**63 - 1)
+                 for i, v in enumerate(seed)]
+        if len(seeds) != m:
+            raise ValueError(f"seed must be one integer or a list of {m} (one per model), "
+                             f"got a list of {len(seeds)}")
+    else:
+        seeds = [_validate.integer("seed", seed, low=0, high=2**63 - 1)]
     if batch_size is not None:
         batch_size = _validate.integer("batch_size", batch_size, low=1)
     dtype = _model_dtype(models[0])
@@ -278,7 +288,7 @@ def fit_many(
 
     def forward(x, train_mode):
         # all models at once: h is (models, examples, features)
-        h = x.expand(m, -1, -1)
+        h = x.expand(m, -1, -1) if x.ndim == 2 else x
         for i, module in enumerate(base):
             if isinstance(module, nn.Linear):
                 W = params[f"{i}.weight"].transpose(1, 2)
@@ -324,14 +334,19 @@ def fit_many(
                 h.probes[name].append(probe(model))
 
     record()
-    gen = torch.Generator().manual_seed(seed)
+    gens = [torch.Generator().manual_seed(s) for s in seeds]
     n, t = X.shape[0], 0
     beta1, beta2, eps = 0.9, 0.999, 1e-8
     for _ in range(epochs):
-        for idx in _batches(n, batch_size, gen):
-            xb, yb = X[idx], y[idx]
+        orders = [_batches(n, batch_size, gen) for gen in gens]
+        for batch in zip(*orders):
+            if len(batch) == 1 or batch_size is None:     # one order for all models
+                xb, yb = X[batch[0]], y[batch[0]].expand(m, -1)
+            else:                                 # model i gets its own batch i
+                idx = torch.stack([torch.as_tensor(b) for b in batch])
+                xb, yb = X[idx], y[idx]
             out = forward(xb, True)
-            loss = nn.functional.cross_entropy(out.transpose(1, 2), yb.expand(m, -1),
+            loss = nn.functional.cross_entropy(out.transpose(1, 2), yb,
                                                reduction="none").mean(dim=1).sum()
             grads = torch.autograd.grad(loss, [params[k] for k in names])
             t += 1
@@ -349,3 +364,65 @@ def fit_many(
     for model in models:
         model.eval()
     return histories
+
+
+@dataclass
+class SeedRuns:
+    """What :func:`fit_seeds` returns: the seeds, the trained models and one
+    :class:`History` per seed, in the order of ``seeds``."""
+
+    seeds: list
+    models: list
+    histories: list
+
+    def final(self, metric: str = "test_acc") -> np.ndarray:
+        """The last recorded value of ``metric`` (``"loss"``, ``"train_acc"`` or
+        ``"test_acc"``), one per seed."""
+        return self.curves(metric)[:, -1]
+
+    def curves(self, metric: str = "test_acc") -> np.ndarray:
+        """``metric`` after every epoch (entry 0: before training): seeds x epochs+1."""
+        _validate.choice("metric", metric, ("loss", "train_acc", "test_acc"))
+        values = [getattr(h, metric) for h in self.histories]
+        if not values[0]:
+            raise ValueError(f"no {metric} was recorded: pass test=(X_test, y_test)")
+        return np.array(values, dtype=float)
+
+    def summary(self, metric: str = "test_acc", digits: int = 3) -> str:
+        """``metric``'s final value as "mean (min to max, n seeds)", rounded."""
+        digits = _validate.integer("digits", digits, low=0, high=6)
+        v = self.final(metric)
+        return (f"{v.mean():.{digits}f} ({v.min():.{digits}f} to {v.max():.{digits}f}, "
+                f"{v.size} seeds)")
+
+
+def fit_seeds(build, seeds, X, y, **fit_kwargs) -> SeedRuns:
+    """One experiment repeated over several seeds, trained side by side.
+
+    For each seed ``s`` of ``seeds``, torch is seeded with ``s`` and ``build()`` makes
+    the model (so its initial weights depend on ``s``), and the model's mini-batches
+    are shuffled by ``s`` too; all models are then trained together by
+    :func:`fit_many` with ``fit_kwargs`` (``epochs``, ``lr``, ``optimizer``,
+    ``batch_size``, ``test``, ``probes``). Every chapter compares arms over seeds this
+    way (book's rule: at least 5 seeds, report the mean and the range). Introduced in
+    chapter "Sigmoid and the vanishing gradient".
+    """
+    if not callable(build):
+        raise TypeError("build must be a function of no arguments that returns a model, "
+                        f"got {type(build).__name__}")
+    if isinstance(seeds, (str, bytes)) or not hasattr(seeds, "__iter__"):
+        raise TypeError(f"seeds must be a list of integers, got {type(seeds).__name__}")
+    seeds = [_validate.integer("each entry of seeds", s, low=0, high=2**32 - 1)
+             for s in seeds]
+    if not seeds:
+        raise ValueError("seeds must hold at least one seed")
+    if len(set(seeds)) != len(seeds):
+        raise ValueError(f"seeds must be distinct, got {seeds}")
+    if "seed" in fit_kwargs:
+        raise TypeError("fit_seeds takes no seed: the seeds are given by seeds")
+    models = []
+    for s in seeds:
+        torch.manual_seed(s)
+        models.append(build())
+    histories = fit_many(models, X, y, seed=seeds, **fit_kwargs)
+    return SeedRuns(seeds=seeds, models=models, histories=histories)

@@ -14,8 +14,8 @@ def _right_sigmoid_prime(x):
     return s * (1 - s)
 
 
-def _right_gradient_bound(L):
-    return 0.25**L
+def _right_balancing_gain(slope):
+    return 1 / slope
 
 
 def _expect_assertion(check, fn):
@@ -90,39 +90,41 @@ def test_sigmoid_prime_right_answer_that_works_in_place(capsys):
     assert "Correct" in capsys.readouterr().out
 
 
-# ---------------------------------------------------------------- gradient_bound
+# ---------------------------------------------------------------- balancing_gain
 
 
-def test_gradient_bound_right_answer_confirmed(capsys):
-    checks.gradient_bound(_right_gradient_bound)
+def test_balancing_gain_right_answer_confirmed_with_a_measurement(capsys):
+    checks.balancing_gain(_right_balancing_gain)
     out = capsys.readouterr().out
     assert out.startswith("Correct")
-    assert "gradient_bound" in out
+    assert "balancing_gain" in out and "Measured" in out
 
 
-def test_gradient_bound_accepts_numpy_and_other_forms(capsys):
-    checks.gradient_bound(lambda L: np.float64(0.25) ** L)
-    checks.gradient_bound(lambda L: 1 / 4**L)
-    checks.gradient_bound(lambda L: np.prod([0.25] * L))
+def test_balancing_gain_accepts_numpy_and_other_forms(capsys):
+    checks.balancing_gain(lambda s: np.float64(1.0) / s)
+    checks.balancing_gain(lambda s: s**-1)
+    checks.balancing_gain(lambda s: np.array(1 / s))
     assert capsys.readouterr().out.count("Correct") == 3
 
 
 @pytest.mark.parametrize(
     "wrong",
     [
-        lambda L: 0.25 * L,
-        lambda L: 0.5**L,
-        lambda L: 0.25 ** (L + 1),  # off by one layer
-        lambda L: 1.0,
-        lambda L: 0.25**L if L < 20 else 0.0,  # wrong only at the last depth
-        lambda L: float("nan"),
+        lambda s: s,
+        lambda s: 4.0,                      # right for the sigmoid's slope only
+        lambda s: 1 / s**2,                 # a variance, not a standard deviation
+        lambda s: 2 / s,
+        lambda s: 1 / s if s != 0.8 else 1.0,  # wrong at the last slope only
+        lambda s: float("nan"),
+        lambda s: float("inf"),
+        lambda s: "4",
     ],
-    ids=["product-not-power", "half", "off-by-one", "one", "last-depth", "nan"],
+    ids=["slope", "constant", "squared", "double", "last-slope", "nan", "inf", "text"],
 )
-def test_gradient_bound_wrong_answer_has_hint(wrong, capsys):
-    message = _expect_assertion(checks.gradient_bound, wrong)
+def test_balancing_gain_wrong_answer_has_hint(wrong, capsys):
+    message = _expect_assertion(checks.balancing_gain, wrong)
     assert "Hint" in message
-    assert "0.25" in message
+    assert "balancing_gain" in message
     assert "Correct" not in capsys.readouterr().out
 
 
@@ -142,7 +144,7 @@ def _prints_only(*args):
 
 
 @pytest.mark.parametrize(
-    "check", [checks.sigmoid_prime, checks.gradient_bound, checks.relu, checks.relu_prime]
+    "check", [checks.sigmoid_prime, checks.balancing_gain, checks.relu, checks.relu_prime]
 )
 @pytest.mark.parametrize(
     ("answer", "words"),
@@ -189,24 +191,12 @@ def test_sigmoid_prime_wrong_shape(wrong_shape):
 
 @pytest.mark.parametrize(
     "wrong_shape",
-    [lambda L: np.full(2, 0.25**L), lambda L: [0.25**L, 0.0], lambda L: np.zeros((3, 3))],
+    [lambda s: np.full(2, 1 / s), lambda s: [1 / s, 0.0], lambda s: np.zeros((3, 3))],
     ids=["array", "list", "matrix"],
 )
-def test_gradient_bound_wrong_shape(wrong_shape):
-    message = _expect_assertion(checks.gradient_bound, wrong_shape)
+def test_balancing_gain_wrong_shape(wrong_shape):
+    message = _expect_assertion(checks.balancing_gain, wrong_shape)
     assert "number" in message
-
-
-def test_gradient_bound_is_called_with_every_depth():
-    depths = []
-
-    def spy(L):
-        depths.append(L)
-        return 0.25**L
-
-    checks.gradient_bound(spy)
-    assert depths == list(range(21))
-    assert all(type(L) is int for L in depths)
 
 
 # ---------------------------------------------------------------- relu and relu_prime

@@ -204,3 +204,46 @@ def test_slope_for_an_activation_without_one_is_refused():
     for activation in ["relu", "sigmoid", torch.tanh]:
         with pytest.raises(ValueError, match="slope"):
             nets.mlp([4, 3, 2], activation=activation, slope=0.1)
+
+
+# ---------------------------------------------------------------- bias and gain (chapter 3)
+
+
+@pytest.mark.parametrize("init", list(nets.INITS))
+def test_bias_is_set_the_same_way_for_every_init(init):
+    zeros = _build([20, 30, 10], init=init, bias="zeros")
+    const = _build([20, 30, 10], init=init, bias=-0.5)
+    uniform = _build([20, 30, 10], init=init, bias="uniform")
+    for z, c, u in zip(*(nets.linear_layers(m) for m in (zeros, const, uniform))):
+        assert torch.count_nonzero(z.bias) == 0
+        assert torch.all(c.bias == -0.5)
+        bound = 1 / math.sqrt(u.in_features)
+        assert u.bias.abs().max() <= bound and u.bias.std() > 0.3 * bound
+
+
+@pytest.mark.parametrize("init", list(nets.INITS))
+def test_bias_does_not_change_the_weights(init):
+    a = _build([20, 30, 10], init=init, bias="zeros", seed=3)
+    b = _build([20, 30, 10], init=init, bias="uniform", seed=3)
+    for la, lb in zip(nets.linear_layers(a), nets.linear_layers(b)):
+        assert torch.equal(la.weight, lb.weight)
+
+
+def test_bias_none_keeps_each_schemes_companion():
+    default = _build([20, 30, 10], seed=4)
+    same = _build([20, 30, 10], seed=4, bias="uniform")
+    for la, lb in zip(nets.linear_layers(default), nets.linear_layers(same)):
+        assert torch.equal(la.bias, lb.bias) and torch.count_nonzero(la.bias) > 0
+    for init in ("xavier", "kaiming"):
+        for layer in nets.linear_layers(_build([20, 30, 10], init=init)):
+            assert torch.count_nonzero(layer.bias) == 0
+
+
+@pytest.mark.parametrize("init", list(nets.INITS))
+@pytest.mark.parametrize("gain", [0.25, 4.0])
+def test_gain_multiplies_every_weight(init, gain):
+    plain = _build([20, 30, 10], init=init, bias="zeros", seed=5)
+    scaled = _build([20, 30, 10], init=init, bias="zeros", seed=5, gain=gain)
+    for lp, ls in zip(nets.linear_layers(plain), nets.linear_layers(scaled)):
+        assert torch.allclose(ls.weight, gain * lp.weight, rtol=1e-12, atol=0)
+        assert torch.equal(ls.bias, lp.bias)

@@ -290,3 +290,78 @@ def test_dead_unit_gets_exactly_zero_gradient():
     g_w, g_b = torch.autograd.grad(loss, [model[0].weight, model[0].bias])
     assert torch.all(g_w[1] == 0) and g_b[1] == 0
     assert torch.all(g_w[0] != 0)
+
+
+# ---------------------------------------------------------------- backprop_norms, activation_spread
+
+
+def _two_layer(activation=nn.Tanh):
+    torch.manual_seed(0)
+    return nn.Sequential(nn.Linear(3, 4, dtype=torch.float64), activation(),
+                         nn.Linear(4, 2, dtype=torch.float64))
+
+
+X2 = np.array([[1.0, -2.0, 0.5], [0.3, 0.1, -1.0], [2.0, 0.0, 1.5], [-0.7, 1.2, 0.4]])
+Y2 = np.array([0, 1, 1, 0])
+
+
+def test_backprop_norms_by_hand():
+    model = _two_layer()
+    W1 = model[0].weight.detach().numpy()
+    b1 = model[0].bias.detach().numpy()
+    W2 = model[2].weight.detach().numpy()
+    b2 = model[2].bias.detach().numpy()
+    a1 = X2 @ W1.T + b1
+    h1 = np.tanh(a1)
+    logits = h1 @ W2.T + b2
+    d_out = _softmax(logits) - _onehot(Y2, 2)          # d loss_i / d logits, per example
+    d_a1 = (d_out @ W2) * (1 - h1**2)                  # back through W2 and tanh'
+    want = [np.sqrt(np.mean(np.sum(d**2, axis=1))) for d in (d_a1, d_out)]
+    np.testing.assert_allclose(probes.backprop_norms(model, X2, Y2), want, rtol=1e-12)
+
+
+def test_backprop_norms_does_not_depend_on_the_number_of_examples():
+    model = _two_layer()
+    once = probes.backprop_norms(model, X2, Y2)
+    twice = probes.backprop_norms(model, np.vstack([X2, X2]), np.concatenate([Y2, Y2]))
+    np.testing.assert_allclose(once, twice, rtol=1e-12)
+
+
+@pytest.mark.parametrize("mode", ["train", "eval"])
+def test_backprop_norms_leaves_grad_mode_and_dropout_alone(mode):
+    torch.manual_seed(0)
+    model = nets.mlp([3, 8, 2], activation="relu", dropout=0.5)
+    getattr(model, mode)()
+    first = probes.backprop_norms(model, X2, Y2)
+    assert all(p.grad is None for p in model.parameters())
+    assert model.training == (mode == "train")
+    np.testing.assert_array_equal(first, probes.backprop_norms(model, X2, Y2))
+    with torch.no_grad():   # works inside no_grad too
+        np.testing.assert_array_equal(first, probes.backprop_norms(model, X2, Y2))
+
+
+def test_activation_spread_by_hand():
+    model = _two_layer(nn.Sigmoid)
+    with torch.no_grad():
+        a1 = model[0](torch.tensor(X2))
+        h1 = torch.sigmoid(a1).numpy()
+        logits = model(torch.tensor(X2)).numpy()
+    want = [h1.std(axis=0).mean(), logits.std(axis=0).mean()]
+    np.testing.assert_allclose(probes.activation_spread(model, X2), want, rtol=1e-12)
+
+
+def test_activation_spread_ignores_what_does_not_depend_on_the_input():
+    model = _two_layer()
+    with torch.no_grad():
+        model[0].weight.zero_()
+        model[0].bias.copy_(torch.tensor([3.0, -1.0, 0.5, 2.0]))   # fixed, different units
+    spread = probes.activation_spread(model, X2)
+    assert spread[0] == 0 and spread[1] == 0
+    assert probes.activation_stats(model, X2)[0]["std"] > 0.5       # the overall std is not
+
+
+def test_activation_spread_shrinks_through_a_deep_sigmoid_net():
+    torch.manual_seed(0)
+    model = nets.mlp([3] + [16] * 6 + [2], activation="sigmoid", bias="zeros")
+    spread = probes.activation_spread(model, np.random.default_rng(0).normal(size=(50, 3)))
+    assert spread.size == 7 and np.all(np.diff(spread[:-1]) < 0)

@@ -259,3 +259,69 @@ def test_fit_many_refuses_models_it_cannot_stack(digits):
                        epochs=1, lr=0.1)
     with pytest.raises(ValueError, match="lr"):
         train.fit_many(_models(2), X, y, epochs=1, lr=[0.1, 0.2, 0.3])
+
+
+# ---------------------------------------------------------------- seeds (chapter 3)
+
+
+def test_fit_many_with_one_seed_per_model_equals_fit_with_that_seed(digits):
+    together = _models(3)
+    alone = _models(3)
+    kwargs = dict(epochs=2, lr=0.2, batch_size=100, test=(digits.X_test, digits.y_test))
+    histories = train.fit_many(together, digits.X_train, digits.y_train, seed=[5, 6, 7],
+                               **kwargs)
+    for a, b, s, h in zip(together, alone, [5, 6, 7], histories):
+        ref = train.fit(b, digits.X_train, digits.y_train, seed=s, **kwargs)
+        for p, q in zip(a.parameters(), b.parameters()):
+            assert torch.allclose(p, q, rtol=0, atol=1e-12)
+        np.testing.assert_allclose(h.loss, ref.loss, rtol=1e-10)
+        assert h.test_acc == ref.test_acc
+
+
+def _net():
+    return nets.mlp([64, 16, 10], activation="tanh", bias="zeros")
+
+
+def test_fit_seeds_builds_and_trains_one_model_per_seed(digits):
+    runs = train.fit_seeds(_net, [0, 3], digits.X_train, digits.y_train, epochs=2, lr=0.2,
+                           batch_size=100, test=(digits.X_test, digits.y_test))
+    assert runs.seeds == [0, 3] and len(runs.models) == len(runs.histories) == 2
+    for s, model, h in zip([0, 3], runs.models, runs.histories):
+        torch.manual_seed(s)
+        ref_model = _net()
+        ref = train.fit(ref_model, digits.X_train, digits.y_train, epochs=2, lr=0.2,
+                        batch_size=100, seed=s, test=(digits.X_test, digits.y_test))
+        np.testing.assert_allclose(h.loss, ref.loss, rtol=1e-10)
+        for p, q in zip(model.parameters(), ref_model.parameters()):
+            assert torch.allclose(p, q, rtol=0, atol=1e-12)
+    # different seeds, different networks
+    assert not torch.equal(runs.models[0][0].weight, runs.models[1][0].weight)
+
+
+def test_seed_runs_summaries(digits):
+    runs = train.fit_seeds(_net, [1, 2, 4], digits.X_train, digits.y_train, epochs=3,
+                           lr=0.2, batch_size=200, test=(digits.X_test, digits.y_test))
+    curves = runs.curves("test_acc")
+    assert curves.shape == (3, 4)
+    final = runs.final("test_acc")
+    np.testing.assert_array_equal(final, [h.test_acc[-1] for h in runs.histories])
+    text = runs.summary("test_acc", digits=2)
+    assert text == (f"{final.mean():.2f} ({final.min():.2f} to {final.max():.2f}, "
+                    "3 seeds)")
+    no_test = train.fit_seeds(_net, [1], digits.X_train, digits.y_train, epochs=1, lr=0.1)
+    with pytest.raises(ValueError, match="test"):
+        no_test.final("test_acc")
+    with pytest.raises(ValueError, match="metric"):
+        runs.curves("accuracy")
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "word"),
+    [({"seeds": [0, 0]}, "distinct"), ({"seeds": []}, "seeds"), ({"seeds": 3}, "seeds"),
+     ({"seeds": [0, -1]}, "seeds"), ({"build": None}, "build"), ({"seed": 3}, "seed")],
+)
+def test_fit_seeds_bad_calls(digits, kwargs, word):
+    call = {"build": _net, "seeds": [0, 1], "X": digits.X_train, "y": digits.y_train,
+            "epochs": 1, "lr": 0.1, **kwargs}
+    with pytest.raises((TypeError, ValueError), match=word):
+        train.fit_seeds(**call)

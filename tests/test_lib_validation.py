@@ -266,6 +266,50 @@ BAD += [
     ("nets.mlp", "slope", 0.1),      # relu takes no slope
 ]
 
+# ---------------------------------------------------------------- the sigmoid chapter's probes
+GOOD["probes.backprop_norms"] = (
+    probes.backprop_norms, lambda: {"model": _model(0.5), "X": X, "y": Y})
+GOOD["probes.activation_spread"] = (probes.activation_spread, lambda: {"model": _model(), "X": X})
+GOOD["train.fit_seeds"] = (
+    train.fit_seeds,
+    lambda: {"build": _model, "seeds": [0, 1], "X": X, "y": Y, "epochs": 1, "lr": 0.1,
+             "test": (X, Y)},
+)
+GOOD["nets.mlp (bias, gain)"] = (
+    nets.mlp, lambda: {"widths": [4, 5, 3], "init": "xavier", "bias": -0.5, "gain": 4.0})
+
+
+def _seed_runs():
+    return train.fit_seeds(_model, [0, 1], X, Y, epochs=1, lr=0.1, test=(X, Y))
+
+
+GOOD["plots.plot_runs"] = (
+    plots.plot_runs,
+    lambda: {"runs": {"sigmoid": _seed_runs()}, "metric": "test_acc", "ax": None,
+             "styles": {"sigmoid": {"linestyle": ":"}}, "legend": {"loc": "lower right"}},
+)
+BAD += [
+    *[("probes.backprop_norms", "model", v)
+      for v in [None, "mlp", nn.Linear(4, 3), nn.Sequential(nn.ReLU())]],
+    *[("probes.backprop_norms", "X", v)
+      for v in ["abc", None, X.tolist(), X[0], np.zeros((6, 5)), np.zeros((0, 4))]],
+    *[("probes.backprop_norms", "y", v) for v in ["abc", Y.astype(float), Y[:-1], Y + 1]],
+    *[("probes.activation_spread", "model", v) for v in [None, "mlp", nn.Linear(4, 3)]],
+    *[("probes.activation_spread", "X", v)
+      for v in ["abc", None, X.tolist(), X[0], X[:1], np.zeros((6, 5))]],
+    *[("train.fit_seeds", "build", v) for v in [None, "mlp", 3]],
+    *[("train.fit_seeds", "seeds", v)
+      for v in [None, 3, "01", [], [0, 0], [0, -1], [0, 1.5], [0, 2**32]]],
+    *[("nets.mlp (bias, gain)", "bias", v) for v in ["ones", "Zeros", *BAD_REALS[:-1], True]],
+    *[("nets.mlp (bias, gain)", "gain", v) for v in [0, -1.0, *BAD_REALS]],
+    *[("plots.plot_runs", "runs", v)
+      for v in [None, [], {}, {"relu": None}, {"relu": _history}, {"relu": [0.1]}]],
+    *[("plots.plot_runs", "metric", v) for v in ["accuracy", None, 1]],
+    *[("plots.plot_runs", "ax", v) for v in ["ax", plt.figure, _figure_axes]],
+    *[("plots.plot_runs", "styles", v) for v in ["dashed", {"sigmoid": ":"}]],
+    ("plots.plot_runs", "legend", "upper left"),
+]
+
 # values that are these functions are factories (figures, Axes, histories): made at call time
 FACTORIES = (plt.figure, _figure_axes, _history)
 
