@@ -3,10 +3,13 @@ figures (with alt text), maths, citations and exercises, and nothing is left dan
 
 from __future__ import annotations
 
+import re
 from html.parser import HTMLParser
 
 import pytest
-from conftest import chapter_paths
+from conftest import ROOT, chapter_paths, load
+
+from lib import coursework
 
 PAGES = [f"chapters/{p.stem}.html" for p in chapter_paths()]
 
@@ -69,3 +72,97 @@ def test_chapter_page_has_maths_citations_and_exercises(site, page):
 def test_bibliography_lists_the_cited_works(site):
     _, text = parse(site / "bibliography.html")
     assert "Glorot" in text and "Understanding the difficulty" in text
+
+
+# ------------------------------------------------ exercises on the site (_ext/quiet_exercises.py)
+# A check cell's stored output is the student's feedback ("Correct: ...", sometimes the answer):
+# the site shows none of it, nor nbgrader's marker comments or hidden tests, and still shows
+# the reference answers (collapsed). The notebooks on disk keep all of it (nbval compares it).
+NBGRADER_MARKERS = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS")
+TOC_CHAPTERS = coursework.chapters(ROOT)
+
+
+class Cells(HTMLParser):
+    """The code cells of a myst-nb page (div.cell), in order: the text of each cell's
+    input and whether the cell has an output area (div.cell_output)."""
+
+    def __init__(self):
+        super().__init__()
+        self.depth, self.cells, self.current = 0, [], None
+
+    def handle_starttag(self, tag, attrs):
+        if tag != "div":
+            return
+        self.depth += 1
+        classes = (dict(attrs).get("class") or "").split()
+        if "cell" in classes and self.current is None:
+            self.current = {"depth": self.depth, "input": "", "output": False}
+        elif self.current is not None and "cell_output" in classes:
+            self.current["output"] = True
+
+    def handle_endtag(self, tag):
+        if tag != "div":
+            return
+        if self.current is not None and self.depth == self.current["depth"]:
+            self.cells.append(self.current)
+            self.current = None
+        self.depth -= 1
+
+    def handle_data(self, data):
+        if self.current is not None and not self.current["output"]:
+            self.current["input"] += data
+
+
+def _lines(text):
+    return [" ".join(line.split()) for line in text.splitlines() if line.strip()]
+
+
+def _hidden_tests(source):
+    """The lines of a cell's hidden-test blocks, marker lines excluded."""
+    out, inside = [], False
+    for line in source.splitlines():
+        if "BEGIN HIDDEN TESTS" in line:
+            inside = True
+        elif "END HIDDEN TESTS" in line:
+            inside = False
+        elif inside:
+            out += _lines(line)
+    return out
+
+
+@pytest.mark.parametrize("notebook", TOC_CHAPTERS, ids=lambda p: p.stem)
+def test_exercises_on_the_site_do_not_answer_themselves(site, notebook):
+    page = f"chapters/{notebook.stem}.html"
+    _, text = parse(site / page)
+    assert "Correct:" not in text, f"{page}: a check's feedback is shown before the reader tried"
+    for marker in NBGRADER_MARKERS:
+        assert marker not in text, f"{page}: nbgrader's marker {marker!r} is shown"
+
+    rendered = Cells()
+    rendered.feed(text)
+    code = [c for c in load(notebook)["cells"] if c["cell_type"] == "code"
+            and "remove-cell" not in c["metadata"].get("tags", [])]
+    assert len(rendered.cells) == len(code), (
+        f"{page}: {len(rendered.cells)} code cells on the page, {len(code)} in the notebook")
+    checked = answered = 0
+    for i, (cell, html) in enumerate(zip(code, rendered.cells)):
+        meta, source = cell["metadata"].get("nbgrader", {}), "".join(cell["source"])
+        shown = _lines(html["input"])
+        where = f"{page}, code cell {i} ({meta.get('grade_id')})"
+        if meta.get("grade"):
+            checked += 1
+            assert not html["output"], f"{where}: a check cell shows its output"
+            call = re.search(r"^checks\.\w+\(.*$", source, re.M)
+            assert call and " ".join(call.group(0).split()) in shown, (
+                f"{where}: the check cell's call to lib.checks is missing")
+            leaked = [line for line in _hidden_tests(source) if line in shown]
+            assert not leaked, f"{where}: hidden tests shown: {leaked}"
+        if meta.get("solution"):
+            answered += 1
+            wanted = [line for line in _lines(source)
+                      if not any(m in line for m in NBGRADER_MARKERS)]
+            missing = [line for line in wanted if line not in shown]
+            assert wanted and not missing, f"{where}: answer lines missing: {missing}"
+            for name in re.findall(r"^def (\w+)\(", source, re.M):
+                assert f"def {name}(" in html["input"], f"{where}: no def {name}"
+    assert checked and answered, f"{page}: no check or answer cell found"
