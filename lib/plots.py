@@ -221,6 +221,7 @@ def plot_runs(runs: dict, metric: str = "train_acc", ax=None, *, title=None,
         (line,) = ax.plot(epochs, c.mean(axis=0), label=str(label), **kwargs)
         ax.fill_between(epochs, c.min(axis=0), c.max(axis=0), color=line.get_color(),
                         alpha=0.2, lw=0)
+    ax.xaxis.set_major_locator(mpl.ticker.MaxNLocator(integer=True))
     ax.set_xlabel("epoch")
     ax.set_ylabel({"loss": "training loss", "train_acc": "training accuracy",
                    "test_acc": "test accuracy"}[metric])
