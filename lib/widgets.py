@@ -263,7 +263,9 @@ def kernel_playground(image, *, stride: int = 1, padding: int = 0) -> Playground
     nine numbers of the kernel (or starts from one of :data:`KERNELS`), and sets the
     stride and the zero padding; the playground redraws the image and the feature map
     that :func:`lib.conv.conv2d` computes, side by side at the same scale, and prints
-    its size and its cost in multiply-adds.
+    its size and its cost in multiply-adds. Nothing is drawn until the reader presses
+    "Show" or changes a control (a drawing made while the cell runs would be stored in
+    the notebook's widget state, which the book does not keep).
     """
     import ipywidgets as w
     import matplotlib.pyplot as plt
@@ -327,16 +329,18 @@ def kernel_playground(image, *, stride: int = 1, padding: int = 0) -> Playground
             busy.clear()
         draw()
 
+    show = w.Button(description="Show", button_style="primary")
+    show.on_click(draw)
     preset.observe(use_preset, names="value")
     for control in (*cells, stride_box, padding_box):
         control.observe(draw, names="value")
     box = w.VBox([
         w.HTML("<b>Try your own kernel.</b> Edit the nine numbers of the 3 x 3 kernel "
-               "(or start from a preset), then change the stride and the padding: the "
-               "feature map is redrawn at the same scale as the input."),
-        preset, grid, w.HBox([stride_box, padding_box]), out,
+               "(or start from a preset) and set the stride and the padding; "
+               "<b>Show</b> draws the feature map, at the same scale as the input, and "
+               "every later change redraws it."),
+        preset, grid, w.HBox([stride_box, padding_box, show]), out,
     ])
-    draw()
     return Playground(box, "try your own 3 x 3 kernel", also=(
         "The edge and blur kernels, strides and paddings of this chapter are also in its "
         "figures and explorers above."))

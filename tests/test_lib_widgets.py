@@ -109,6 +109,8 @@ def test_kernel_playground_note_and_redraw(capsys):
     assert "needs a running Python kernel" in note and "explorers above" in note
     assert "activations" not in note
     assert bundle["text/plain"].startswith("Playground: try your own 3 x 3 kernel")
+    assert capsys.readouterr().out == ""             # nothing drawn before Show
+    _find(playground, "Button", "Show").click()
     assert "feature map 6 x 8 from 12 x 15" in capsys.readouterr().out
     import ipywidgets as w
 
