@@ -455,8 +455,8 @@ def output_size(fn) -> None:
             hint = ("the padded input has i + 2p positions; the window's first pixel "
                     "can sit at 0, s, 2s, ... as long as the whole window fits.")
         raise AssertionError(f"{call} gave {got:g}, expected {want}. Hint: {hint}")
-    print(f"Correct: output_size matches torch.nn.Conv2d's formula in all "
-          f"{len(_SIZE_CASES)} cases (Dumoulin & Visin's seven included).")
+    print(f"Correct: output_size matches torch.nn.Conv2d in all {len(_SIZE_CASES)} "
+          "cases\n(Dumoulin & Visin's seven included).")
 
 
 def _conv_cases():
@@ -517,8 +517,8 @@ def conv2d(fn) -> None:
                     f"image at rows {r * s}:{r * s + kh}, columns {c * s}:{c * s + kw}; "
                     f"you gave {got[r, c]:.4g}, expected {want[r, c]:.4g}.")
         raise AssertionError(f"{call} gives wrong values. Hint: {hint}")
-    print(f"Correct: conv2d equals torch's F.conv2d on {len(cases)} images, kernels, "
-          "strides and paddings.")
+    print(f"Correct: conv2d equals torch's F.conv2d on {len(cases)} images,\n"
+          "with kernels, strides and paddings of several sizes.")
 
 
 @_friendly
@@ -543,5 +543,5 @@ def same_padding(fn) -> None:
                     "i + 2p - k + 1 = i for p.")
         raise AssertionError(f"same_padding({k}) gave {got:g}, expected {want}. "
                              f"Hint: {hint}")
-    print("Correct: same_padding(k) = (k - 1) / 2 keeps the size for every odd k from "
-          "1 to 15.")
+    print("Correct: same_padding(k) = (k - 1) / 2 keeps the size\n"
+          "for every odd k from 1 to 15.")
