@@ -9,7 +9,8 @@ book's build ranks ipywidgets' view below it (``nb_mime_priority_overrides`` in
 ``_config.yml``) and fills in the note's links (``_ext/launch_links.py``).
 
 Introduced in chapter "Sigmoid and the vanishing gradient" ("try your own activation
-function"); the ReLU chapter reuses :func:`activation_playground`.
+function"); the ReLU chapter reuses :func:`activation_playground`; the convolution
+chapter adds :func:`kernel_playground` ("try your own kernel").
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import math
 import numpy as np
 import torch
 
-from lib import _validate, nets, plots, probes, train
+from lib import _validate, conv, nets, plots, probes, train
 
 #: Where a playground's note offers to run the chapter: ``data-launch`` names the
 #: provider. The note does not know which chapter it is in, nor the book's address, so
@@ -35,14 +36,18 @@ def _launch(provider: str) -> str:
             f"{LAUNCH_LINKS[provider]}</a>")
 
 
-#: What the website shows in place of a playground.
-WEBSITE_NOTE = (
+#: What the website shows in place of a playground; its last sentence is the
+#: playground's own (``Playground(..., also=...)``).
+_NOTE = (
     "This playground needs a running Python kernel, so it is not live on the website. "
     f"To use it, launch this chapter on {_launch('binder')} (free, no account; the "
     f"first start can take several minutes) or in {_launch('colab')} (a Google "
     "account; about a minute), then run its cells from the top; or run it on your own "
-    "machine with <code>make lab</code> (see the README). Everything it shows for the "
-    "activations of this chapter is also in the figures above."
+    "machine with <code>make lab</code> (see the README). "
+)
+WEBSITE_NOTE = _NOTE + (
+    "Everything it shows for the activations of this chapter is also in the figures "
+    "above."
 )
 
 #: Names a reader's expression may use, besides ``x``.
@@ -114,12 +119,14 @@ class Playground:
     """A widget box that shows a note on the website instead of a dead control.
 
     Displaying it gives ipywidgets' live view where a kernel and a widget manager run
-    and ``text/html`` (:data:`WEBSITE_NOTE`) everywhere else.
+    and ``text/html`` (:data:`WEBSITE_NOTE`, or its start followed by the sentence
+    ``also`` says about where the website shows the same ideas) everywhere else.
     """
 
-    def __init__(self, box, title: str):
+    def __init__(self, box, title: str, also: str | None = None):
         self.box = box
         self.title = title
+        self.note = WEBSITE_NOTE if also is None else _NOTE + also
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         bundle = self.box._repr_mimebundle_(include=include, exclude=exclude) or {}
@@ -129,7 +136,7 @@ class Playground:
         bundle["text/plain"] = f"Playground: {self.title} (needs a running kernel)"
         bundle["text/html"] = (
             '<div class="book-playground-note" role="note">'
-            f"<p><strong>Playground: {html.escape(self.title)}.</strong> {WEBSITE_NOTE}</p>"
+            f"<p><strong>Playground: {html.escape(self.title)}.</strong> {self.note}</p>"
             "</div>"
         )
         return bundle
@@ -236,3 +243,104 @@ def activation_playground(split, *, depth: int = 5, width: int = 64, epochs: int
         w.HBox([measure, run, progress]), out,
     ])
     return Playground(box, "try your own activation function")
+
+
+#: The kernels :func:`kernel_playground` offers to start from (rows of a 3 x 3 kernel).
+KERNELS = {
+    "vertical edges (Sobel)": [[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]],
+    "horizontal edges (Sobel)": [[-1, -2, -1], [0, 0, 0], [1, 2, 1]],
+    "blur (1 2 1)": [[1 / 16, 2 / 16, 1 / 16], [2 / 16, 4 / 16, 2 / 16],
+                     [1 / 16, 2 / 16, 1 / 16]],
+    "sharpen": [[0, -1, 0], [-1, 5, -1], [0, -1, 0]],
+    "identity": [[0, 0, 0], [0, 1, 0], [0, 0, 0]],
+}
+
+
+def kernel_playground(image, *, stride: int = 1, padding: int = 0) -> Playground:
+    """Try your own kernel: type a 3 x 3 kernel and see the feature map of ``image``.
+
+    ``image`` is a 2-D array of grey levels (the chapter's photo). The reader edits the
+    nine numbers of the kernel (or starts from one of :data:`KERNELS`), and sets the
+    stride and the zero padding; the playground redraws the image and the feature map
+    that :func:`lib.conv.conv2d` computes, side by side at the same scale, and prints
+    its size and its cost in multiply-adds. Nothing is drawn until the reader presses
+    "Show" or changes a control (a drawing made while the cell runs would be stored in
+    the notebook's widget state, which the book does not keep).
+    """
+    import ipywidgets as w
+    import matplotlib.pyplot as plt
+
+    image = conv._finite("image", image)
+    if image.ndim != 2 or min(image.shape) < 3:
+        raise ValueError(f"image must be a 2-D array of grey levels, at least 3 x 3, got "
+                         f"shape {image.shape}")
+    stride = _validate.integer("stride", stride, low=1, high=8)
+    padding = _validate.integer("padding", padding, low=0, high=3)
+
+    first = next(iter(KERNELS))
+    preset = w.Dropdown(options=list(KERNELS), value=first, description="start from")
+    cells = [w.FloatText(value=float(v), layout=w.Layout(width="5.5em"))
+             for row in KERNELS[first] for v in row]
+    grid = w.GridBox(cells, layout=w.Layout(grid_template_columns="repeat(3, 6em)"))
+    stride_box = w.IntSlider(value=stride, min=1, max=8, description="stride")
+    padding_box = w.IntSlider(value=padding, min=0, max=3, description="zero padding")
+    out = w.Output()
+    busy = []  # non-empty while a preset fills the nine cells: draw once, not nine times
+
+    def draw(*_):
+        if busy:
+            return
+        kernel = np.array([c.value for c in cells]).reshape(3, 3)
+        s, p = stride_box.value, padding_box.value
+        with out:
+            out.clear_output(wait=True)
+            try:
+                fmap = conv.conv2d(image, kernel, stride=s, padding=p)
+            except (ValueError, TypeError) as exc:
+                print(f"Could not use this kernel: {exc}")
+                return
+            h, wd = image.shape
+            fig, (left, right) = plots.figure(ncols=2)
+            left.imshow(image, cmap="gray", extent=(-0.5, wd - 0.5, h - 0.5, -0.5))
+            left.set_title("input")
+            # each output pixel drawn over the input pixels its window is centred on
+            top = -p + 1 - s / 2
+            extent = (top, top + s * fmap.shape[1], top + s * fmap.shape[0], top)
+            bound = float(np.abs(fmap).max()) or 1.0
+            shown = right.imshow(fmap, cmap="PuOr_r", vmin=-bound, vmax=bound,
+                                 extent=extent)
+            right.set_title(f"feature map, stride {s}, padding {p}")
+            for ax in (left, right):
+                ax.set_xlim(-0.5 - p, wd - 0.5 + p)
+                ax.set_ylim(h - 0.5 + p, -0.5 - p)
+                ax.grid(False)
+            fig.colorbar(shown, ax=right, shrink=0.8)
+            plt.show()
+            print(f"feature map {fmap.shape[0]} x {fmap.shape[1]} from {h} x {wd} "
+                  f"(output_size: {conv.output_size(h, 3, s, p)} x "
+                  f"{conv.output_size(wd, 3, s, p)}); {fmap.size * 9:,} multiply-adds")
+
+    def use_preset(change):
+        busy.append(True)
+        try:
+            for cell, v in zip(cells, np.ravel(KERNELS[change["new"]])):
+                cell.value = float(v)
+        finally:
+            busy.clear()
+        draw()
+
+    show = w.Button(description="Show", button_style="primary")
+    show.on_click(draw)
+    preset.observe(use_preset, names="value")
+    for control in (*cells, stride_box, padding_box):
+        control.observe(draw, names="value")
+    box = w.VBox([
+        w.HTML("<b>Try your own kernel.</b> Edit the nine numbers of the 3 x 3 kernel "
+               "(or start from a preset) and set the stride and the padding; "
+               "<b>Show</b> draws the feature map, at the same scale as the input, and "
+               "every later change redraws it."),
+        preset, grid, w.HBox([stride_box, padding_box, show]), out,
+    ])
+    return Playground(box, "try your own 3 x 3 kernel", also=(
+        "The edge and blur kernels, strides and paddings of this chapter are also in its "
+        "figures and explorers above."))

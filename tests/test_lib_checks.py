@@ -593,6 +593,84 @@ def test_count_dead_cannot_be_fooled_by_changing_its_input():
     _expect_assertion(checks.count_dead, destructive)
 
 
+# ---------------------------------------------------------------- the convolution chapter
+
+
+def _right_output_size(i, k, s=1, p=0):
+    return (i + 2 * p - k) // s + 1
+
+
+def _loop_conv2d(image, kernel, stride=1, padding=0):
+    x = np.pad(image, padding)
+    kh, kw = kernel.shape
+    out = np.zeros(((x.shape[0] - kh) // stride + 1, (x.shape[1] - kw) // stride + 1))
+    for r in range(out.shape[0]):
+        for c in range(out.shape[1]):
+            out[r, c] = np.sum(x[r * stride:r * stride + kh, c * stride:c * stride + kw]
+                               * kernel)
+    return out
+
+
+def test_convolution_checks_confirm_right_answers(capsys):
+    checks.output_size(_right_output_size)
+    checks.output_size(lambda i, k, s, p: math.floor((i + 2 * p - k) / s) + 1.0)
+    checks.conv2d(_loop_conv2d)
+    checks.conv2d(lambda x, w, s, p: _loop_conv2d(x, w, s, p).tolist())
+    checks.same_padding(lambda k: (k - 1) // 2)
+    checks.same_padding(lambda k: np.int64(k // 2))
+    assert capsys.readouterr().out.count("Correct") == 6
+
+
+@pytest.mark.parametrize(("wrong", "words"), [
+    (lambda i, k, s, p: (i + 2 * p - k) / s + 1, "round"),
+    (lambda i, k, s, p: -(-(i + 2 * p - k) // s) + 1, "not up"),
+    (lambda i, k, s, p: i + 2 * p - k + 1, "stride"),
+    (lambda i, k, s, p: (i - k) // s + 1, "padding p is missing"),
+    (lambda i, k, s, p: (i + p - k) // s + 1, "both sides"),
+    (lambda i, k, s, p: (i + 2 * p - k) // s, "first pixel"),
+], ids=["no-floor", "ceil", "no-stride", "no-padding", "one-side", "off-by-one"])
+def test_output_size_wrong_answers_have_hints(wrong, words):
+    message = _expect_assertion(checks.output_size, wrong)
+    assert words in message and "Hint:" in message
+
+
+@pytest.mark.parametrize(("wrong", "words"), [
+    (lambda x, w, s, p: _loop_conv2d(x, w[::-1, ::-1], s, p), "flipped"),
+    (lambda x, w, s, p: _loop_conv2d(x, w, 1, p), "stride is missing"),
+    (lambda x, w, s, p: _loop_conv2d(x, w, s, 0), "padding is missing"),
+    (lambda x, w, s, p: _loop_conv2d(x, w, s, p)[:, ::-1], "output (0, "),
+    (lambda x, w, s, p: _loop_conv2d(x, np.abs(w), s, p), "output (0, 0)"),
+], ids=["flipped", "no-stride", "no-padding", "transposed", "values"])
+def test_conv2d_wrong_answers_have_hints(wrong, words):
+    message = _expect_assertion(checks.conv2d, wrong)
+    assert words in message and "Hint:" in message
+
+
+@pytest.mark.parametrize(("wrong", "words"), [
+    (lambda k: k - 1, "full"), (lambda k: k / 2, "whole number"),
+    (lambda k: k // 2 + 1, "too many"), (lambda k: 0, "solve"),
+])
+def test_same_padding_wrong_answers_have_hints(wrong, words):
+    message = _expect_assertion(checks.same_padding, wrong)
+    assert words in message and "Hint:" in message
+
+
+def test_conv2d_check_cannot_be_fooled_by_changing_its_input():
+    def destructive(x, w, s, p):
+        out = _loop_conv2d(x, w, s, p)
+        x[:] = 0.0
+        w[:] = 0.0
+        return out
+
+    checks.conv2d(destructive)  # the reference is computed from the check's own copy
+
+    def cheat(x, w, s, p):
+        x[:] = 0.0
+        return _loop_conv2d(x, w, s, p)
+
+    _expect_assertion(checks.conv2d, cheat)
+
+
 # ================================================================ coursework (issue 6)
 # Every check, whichever chapter calls it: the book's own reference solution passes,
 # nbgrader's empty answer (the student version) and wrong or broken answers get a

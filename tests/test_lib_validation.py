@@ -15,7 +15,7 @@ import pytest  # noqa: E402
 import torch  # noqa: E402
 from torch import nn  # noqa: E402
 
-from lib import activations, data, nets, plots, probes, seed, train, widgets  # noqa: E402
+from lib import activations, conv, data, nets, plots, probes, seed, train, widgets  # noqa: E402
 
 # tiny models: extra threads only contend with the other xdist worker (and can be
 # many times slower when two processes spin on two cores)
@@ -310,6 +310,38 @@ BAD += [
     ("plots.plot_runs", "legend", "upper left"),
 ]
 
+# ---------------------------------------------------------------- the convolution chapter
+_IMAGE = np.arange(30.0).reshape(5, 6)
+GOOD["conv.output_size"] = (conv.output_size, lambda: {"i": 5, "k": 3, "s": 2, "p": 1, "d": 1})
+GOOD["conv.conv2d"] = (
+    conv.conv2d, lambda: {"image": np.ones((2, 5, 6)), "kernel": np.ones((3, 2, 3, 3)),
+                          "stride": 2, "padding": 1}
+)
+GOOD["widgets.kernel_playground"] = (
+    widgets.kernel_playground, lambda: {"image": _IMAGE, "stride": 2, "padding": 1}
+)
+_NAN = np.ones((5, 6))
+_NAN[2, 3] = np.nan
+BAD += [
+    *[("conv.output_size", "i", v) for v in [0, -3, 4.5, 5.0, True, "5", None]],
+    *[("conv.output_size", "k", v) for v in [0, 2.5, False, "3", 8, 9]],  # 8 > 5 + 2*1
+    *[("conv.output_size", "s", v) for v in [0, -1, 1.5, True, None]],
+    *[("conv.output_size", "p", v) for v in [-1, 0.5, True, "1"]],
+    *[("conv.output_size", "d", v) for v in [0, 1.5, "2", 4]],          # 4: spans 9 > 7
+    *[("conv.conv2d", "image", v)
+      for v in [*NOT_NUMBERS, 3.0, np.ones(5), np.ones((1, 1, 5, 6)), np.ones((3, 5, 6)),
+                np.ones((2, 0, 6)), np.full((2, 5, 6), np.inf)]],
+    *[("conv.conv2d", "kernel", v)
+      for v in [*NOT_NUMBERS, 3.0, np.ones(3), np.ones((2, 3, 3)), np.ones((3, 1, 3, 3)),
+                np.ones((3, 2, 8, 3)), np.ones((3, 2, 3, 0)), np.full((3, 2, 3, 3), np.nan)]],
+    *[("conv.conv2d", "stride", v) for v in [0, -1, 1.5, True, "2", None]],
+    *[("conv.conv2d", "padding", v) for v in [-1, 0.5, True, "1", None]],
+    *[("widgets.kernel_playground", "image", v)
+      for v in ["abc", None, np.ones(5), np.ones((2, 5, 6)), np.ones((2, 9)), _NAN]],
+    *[("widgets.kernel_playground", "stride", v) for v in [0, 9, 1.5, "1"]],
+    *[("widgets.kernel_playground", "padding", v) for v in [-1, 4, 0.5, None]],
+]
+
 # values that are these functions are factories (figures, Axes, histories): made at call time
 FACTORIES = (plt.figure, _figure_axes, _history)
 
@@ -361,7 +393,8 @@ def test_good_call_works(name):
 def test_every_public_function_is_covered():
     covered = {name for name, _, _ in BAD}
     modules = {"activations": activations, "seed": seed, "data": data, "nets": nets,
-               "train": train, "probes": probes, "plots": plots, "widgets": widgets}
+               "train": train, "probes": probes, "plots": plots, "widgets": widgets,
+               "conv": conv}
     exempt = {"plots.use_style", "plots.color"}  # no arguments / any label is allowed
     for mod_name, module in modules.items():
         for attr in dir(module):

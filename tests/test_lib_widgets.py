@@ -94,3 +94,35 @@ def test_a_bad_formula_gets_a_sentence_not_a_traceback(split, capsys):
     out = capsys.readouterr().out
     assert out.count("Could not use f(x) = 'relu(x)'") == 2 and "allowed names" in out
     assert _find(playground, "IntProgress").value == 0
+
+
+# ---------------------------------------------------------------- the convolution chapter
+def _image():
+    return np.add.outer(np.arange(12.0), np.arange(15.0)) % 5
+
+
+def test_kernel_playground_note_and_redraw(capsys):
+    playground = widgets.kernel_playground(_image(), stride=2, padding=1)
+    bundle = playground._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in bundle
+    note = bundle["text/html"]
+    assert "needs a running Python kernel" in note and "explorers above" in note
+    assert "activations" not in note
+    assert bundle["text/plain"].startswith("Playground: try your own 3 x 3 kernel")
+    assert capsys.readouterr().out == ""             # nothing drawn before Show
+    _find(playground, "Button", "Show").click()
+    assert "feature map 6 x 8 from 12 x 15" in capsys.readouterr().out
+    import ipywidgets as w
+
+    cells = [c for c in _children(playground.box) if isinstance(c, w.FloatText)]
+    assert len(cells) == 9
+    _find(playground, "IntSlider", "stride").value = 1
+    assert "feature map 12 x 15 from 12 x 15" in capsys.readouterr().out
+    _find(playground, "IntSlider", "zero padding").value = 0
+    assert "feature map 10 x 13" in capsys.readouterr().out
+    _find(playground, "Dropdown").value = "identity"     # one redraw, not nine
+    out = capsys.readouterr().out
+    assert out.count("feature map") == 1
+    assert [c.value for c in cells] == [0, 0, 0, 0, 1, 0, 0, 0, 0]
+    cells[0].value = 2.0
+    assert f"{10 * 13 * 9:,} multiply-adds" in capsys.readouterr().out
