@@ -147,8 +147,10 @@ def activation_playground(split, *, depth: int = 5, width: int = 64, epochs: int
     """Try your own activation function: its shape, its gradient flow, a training run.
 
     ``split`` is a :class:`lib.data.Split` (the digits). The reader types an expression
-    in ``x``; "Measure" plots the function, its derivative and the gradient norm of
-    every layer of a ``depth``-hidden-layer network at initialisation; "Train" trains
+    in ``x``; "Measure" plots the function, its derivative, and the back-propagated
+    error and the spread of the outputs (:func:`lib.probes.backprop_norms`,
+    :func:`lib.probes.activation_spread`) in every hidden layer of a
+    ``depth``-hidden-layer network at initialisation, biases at 0; "Train" trains
     that network with the chapter's recipe (SGD, ``lr``, mini-batches of
     ``batch_size``, ``epochs`` epochs) with a progress bar and reports its accuracy.
     """
@@ -185,7 +187,8 @@ def activation_playground(split, *, depth: int = 5, width: int = 64, epochs: int
             fn = parse_activation(expression.value)
             torch.manual_seed(seed)
             widths = [split.n_features] + [width] * depth_box.value + [split.n_classes]
-            return fn, nets.mlp(widths, activation=fn, init=init_box.value)
+            return fn, nets.mlp(widths, activation=fn, init=init_box.value,
+                                bias="zeros")
         except (ValueError, TypeError) as exc:
             with out:
                 out.clear_output()
@@ -200,16 +203,23 @@ def activation_playground(split, *, depth: int = 5, width: int = 64, epochs: int
         x = np.linspace(-5, 5, 401)
         with torch.no_grad():
             y = fn(torch.tensor(x)).numpy()
-        norms = probes.grad_norms(model, X_train, y_train)
+        errors = probes.backprop_norms(model, X_train, y_train)[:-1]
+        spreads = probes.activation_spread(model, X_train)[:-1]
         with out:
             out.clear_output(wait=True)
             fig, (left, right) = plots.figure(ncols=2)
             plots.plot_lines(x, {"f(x)": y, "f'(x)": derivative(fn, x)}, ax=left,
                              xlabel="x", title=expression.value)
-            plots.plot_grad_norms({expression.value: norms}, ax=right,
-                                  title=f"{depth_box.value} hidden layers, {init_box.value}")
+            layers = np.arange(1, errors.size + 1)
+            plots.plot_lines(layers, {"back-propagated error": errors / errors[-1],
+                                      "spread of the outputs": spreads / spreads[0]},
+                             ax=right, logy=True, xlabel="hidden layer",
+                             ylabel="relative to the first / last layer",
+                             title=f"{depth_box.value} hidden layers, {init_box.value}")
             plt.show()
-            print(f"first / output layer gradient norm: {norms[0] / norms[-1]:.2e}")
+            print(f"error at layer 1 / at the top hidden layer: "
+                  f"{errors[0] / errors[-1]:.2e}; spread at the top / at layer 1: "
+                  f"{spreads[-1] / spreads[0]:.2e}")
 
     def on_train(_):
         built = build()

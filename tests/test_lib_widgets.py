@@ -79,7 +79,7 @@ def test_measure_and_train_buttons(split, capsys):
     playground = widgets.activation_playground(split, depth=2, width=8, epochs=2)
     _find(playground, "Text").value = "x * torch.sigmoid(x)"
     _find(playground, "Button", "Measure").click()
-    assert "first / output layer gradient norm" in capsys.readouterr().out
+    assert "error at layer 1 / at the top hidden layer" in capsys.readouterr().out
     _find(playground, "Button", "Train").click()
     out = capsys.readouterr().out
     assert "after 2 epochs: training accuracy" in out
