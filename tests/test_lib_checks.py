@@ -807,3 +807,16 @@ def test_a_failure_shows_one_short_frame_of_lib(name):
         assert exc.__cause__ is None and exc.__suppress_context__
     in_lib = [f for f in frames if f.filename == checks.__file__]
     assert len(in_lib) == 1 and in_lib[0].name == "run", [f.name for f in frames]
+
+
+def test_elementwise_failure_names_the_worst_point():
+    message = _expect_assertion(checks.sigmoid_prime, lambda x: (s := 1 / (1 + np.exp(-x)))
+                                * (1 + s))
+    # sigma (1 + sigma) is closest to the truth far left, where a first-point report
+    # looks right ("gave 2.75364e-05, expected 2.75349e-05"); the worst point does not
+    assert "sigmoid_prime(30) gave 2," in message and "largest error" in message
+
+
+def test_single_precision_answer_is_accepted(capsys):
+    checks.sigmoid_prime(lambda x: _right_sigmoid_prime(x).astype(np.float32))
+    assert capsys.readouterr().out.startswith("Correct")
