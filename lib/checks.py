@@ -324,6 +324,39 @@ def predicted_sparsity(fn) -> None:
           f"{len(cases)} layers.")
 
 
+#: The fan-ins the He-variance check tries.
+_FAN_INS = (1, 3, 64, 512)
+
+
+@_friendly
+def he_variance(fn) -> None:
+    """Check a student's ``he_variance(n_in)``: the weight variance 2 / n_in that keeps
+    the mean square of a ReLU network's pre-activations constant from layer to layer
+    (chapter "The rectified linear unit")."""
+    for n_in in _FAN_INS:
+        call = f"he_variance({n_in})"
+        got = _number(_call(fn, "he_variance", n_in), call)
+        want = 2.0 / n_in
+        if np.isclose(got, want, rtol=1e-6, atol=0.0):
+            continue
+        if np.isclose(got, 1.0 / n_in, rtol=1e-6, atol=0.0):
+            hint = ("1 / n_in keeps Var(z) only for a unit that passes all of its "
+                    "input; a ReLU keeps E[relu(z)^2] = Var(z) / 2 of it.")
+        elif np.isclose(got, np.sqrt(want), rtol=1e-6, atol=0.0):
+            hint = ("that is the standard deviation sqrt(2 / n_in); the exercise asks "
+                    "for the variance.")
+        elif np.isclose(got, 1.0 / (3 * n_in), rtol=1e-6, atol=0.0):
+            hint = ("that is PyTorch's default, uniform on [-1/sqrt(n_in), "
+                    "1/sqrt(n_in)]; find the variance that makes up for the ReLU.")
+        else:
+            hint = ("the next layer's pre-activation has variance n_in * Var(W) * "
+                    "E[relu(z)^2]; set it equal to Var(z).")
+        raise AssertionError(
+            f"{call} gave {got:.6g}, expected {want:.6g}. Hint: {hint}"
+        )
+    print(f"Correct: he_variance is right for {len(_FAN_INS)} layer widths.")
+
+
 # ---------------------------------------------------------------- the dying-ReLU chapter
 
 #: The slopes the Leaky ReLU checks try: Maas et al.'s 0.01, the 0.1 of one of the

@@ -5,6 +5,7 @@ import math
 
 import numpy as np
 import pytest
+import torch
 
 from lib import checks
 
@@ -820,3 +821,44 @@ def test_elementwise_failure_names_the_worst_point():
 def test_single_precision_answer_is_accepted(capsys):
     checks.sigmoid_prime(lambda x: _right_sigmoid_prime(x).astype(np.float32))
     assert capsys.readouterr().out.startswith("Correct")
+
+
+# ---------------------------------------------------------------- he_variance
+
+
+@pytest.mark.parametrize("right", [
+    lambda n: 2 / n,
+    lambda n: np.float64(2.0) / n,
+    lambda n: torch.tensor(2.0 / n, dtype=torch.float64),
+    lambda n: np.array([2.0 / n])[0],
+])
+def test_he_variance_right_answers_confirmed(right, capsys):
+    checks.he_variance(right)
+    out = capsys.readouterr().out
+    assert out.startswith("Correct") and "he_variance" in out
+
+
+@pytest.mark.parametrize(
+    ("wrong", "words"),
+    [
+        (lambda n: 1 / n, ["he_variance(1)", "relu(z)^2"]),
+        (lambda n: (2 / n) ** 0.5, ["standard deviation"]),
+        (lambda n: 1 / (3 * n), ["PyTorch's default"]),
+        (lambda n: 2.0, ["he_variance(3)", "n_in * Var(W)"]),
+    ],
+)
+def test_he_variance_wrong_answer_has_hint(wrong, words, capsys):
+    message = _expect_assertion(checks.he_variance, wrong)
+    assert "Hint" in message
+    for word in words:
+        assert word in message, (word, message)
+    assert "Correct" not in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    "broken",
+    [lambda n: None, lambda n: "2/n", lambda n: [2 / n, 1], lambda n: 1 / 0, 3],
+)
+def test_he_variance_broken_answer_has_hint(broken, capsys):
+    assert "Hint" in _expect_assertion(checks.he_variance, broken)
+    assert "Correct" not in capsys.readouterr().out
