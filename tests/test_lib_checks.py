@@ -820,3 +820,15 @@ def test_elementwise_failure_names_the_worst_point():
 def test_single_precision_answer_is_accepted(capsys):
     checks.sigmoid_prime(lambda x: _right_sigmoid_prime(x).astype(np.float32))
     assert capsys.readouterr().out.startswith("Correct")
+
+
+def test_same_padding_refuses_a_float_that_output_size_would_reject():
+    message = _expect_assertion(checks.same_padding, lambda k: (k - 1) / 2)
+    assert "whole number" in message and "//" in message
+
+
+def test_conv2d_accepts_a_float32_answer_at_single_precision():
+    from lib import conv
+
+    checks.conv2d(lambda x, w, s, p: conv.conv2d(x, w, stride=s, padding=p)
+                  .astype(np.float32))
