@@ -862,3 +862,15 @@ def test_he_variance_wrong_answer_has_hint(wrong, words, capsys):
 def test_he_variance_broken_answer_has_hint(broken, capsys):
     assert "Hint" in _expect_assertion(checks.he_variance, broken)
     assert "Correct" not in capsys.readouterr().out
+
+
+def test_same_padding_refuses_a_float_that_output_size_would_reject():
+    message = _expect_assertion(checks.same_padding, lambda k: (k - 1) / 2)
+    assert "whole number" in message and "//" in message
+
+
+def test_conv2d_accepts_a_float32_answer_at_single_precision():
+    from lib import conv
+
+    checks.conv2d(lambda x, w, s, p: conv.conv2d(x, w, stride=s, padding=p)
+                  .astype(np.float32))
