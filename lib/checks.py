@@ -70,16 +70,21 @@ def _short(a):
     return repr(a)
 
 
-def _as_array(value, name, shape):
+def _floats(value, call, hint="return the numpy array you computed, not text or a dict."):
+    """A student's answer as a float array, or an AssertionError saying what it is."""
     if value is None:
-        raise AssertionError(f"{name} returned None. Hint: {_NONE_HINT}")
+        raise AssertionError(f"{call} returned None. Hint: {_NONE_HINT}")
     try:
-        out = np.asarray(value, dtype=np.float64)
+        return np.asarray(value, dtype=np.float64)
     except (TypeError, ValueError):
         raise AssertionError(
-            f"{name} should return numbers, but returned a {type(value).__name__}. "
-            "Hint: return the numpy array you computed, not text or a dict."
+            f"{call} should return numbers, but returned a {type(value).__name__}. "
+            f"Hint: {hint}"
         ) from None
+
+
+def _as_array(value, name, shape):
+    out = _floats(value, name)
     if out.shape != shape:
         raise AssertionError(
             f"{name} should return an array of shape {shape} (one value per input), "
@@ -545,15 +550,8 @@ def conv2d(fn) -> None:
                f"<{w.shape[0]} x {w.shape[1]} kernel>, stride={s}, padding={p})"
         want = conv.conv2d(x, w, stride=s, padding=p)
         result = _call(fn, "conv2d", x.copy(), w.copy(), s, p)
-        if result is None:
-            raise AssertionError(f"{call} returned None. Hint: {_NONE_HINT}")
-        try:
-            got = np.asarray(result, dtype=np.float64)
-        except (TypeError, ValueError):
-            raise AssertionError(
-                f"{call} should return a 2-D numpy array, but returned a "
-                f"{type(result).__name__}. Hint: collect the outputs in np.zeros((H_out, "
-                "W_out)) and return that array.") from None
+        got = _floats(result, call, "collect the outputs in np.zeros((H_out, W_out)) and "
+                      "return that array.")
         if got.shape != want.shape:
             if p and got.shape == conv.conv2d(x, w, stride=s).shape:
                 hint = ("the padding is missing: add p rows and columns of zeros on "

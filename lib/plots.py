@@ -165,6 +165,17 @@ def plot_grad_norms(norms: dict, ax=None, *, title=None, legend: dict | None = N
     return ax
 
 
+def _finish_epochs(ax, metric, title, legend):
+    """Label the axes of a training-curve plot (:func:`plot_history`, :func:`plot_runs`)."""
+    ax.set_xlabel("epoch")
+    ax.set_ylabel({"loss": "training loss", "train_acc": "training accuracy",
+                   "test_acc": "test accuracy"}[metric])
+    if title:
+        ax.set_title(title)
+    ax.legend(**(legend or {}))
+    return ax
+
+
 def plot_history(histories: dict, metric: str = "train_acc", ax=None, *, title=None,
                  styles: dict | None = None, legend: dict | None = None):
     """Training curves: ``histories`` maps a label to a :class:`lib.train.History`;
@@ -183,13 +194,7 @@ def plot_history(histories: dict, metric: str = "train_acc", ax=None, *, title=N
         kwargs = {"color": color(str(label))}
         kwargs.update(styles.get(label, {}))
         ax.plot(np.arange(len(values)), values, label=str(label), **kwargs)
-    ax.set_xlabel("epoch")
-    ax.set_ylabel({"loss": "training loss", "train_acc": "training accuracy",
-                   "test_acc": "test accuracy"}[metric])
-    if title:
-        ax.set_title(title)
-    ax.legend(**(legend or {}))
-    return ax
+    return _finish_epochs(ax, metric, title, legend)
 
 
 def plot_runs(runs: dict, metric: str = "train_acc", ax=None, *, title=None,
@@ -222,10 +227,4 @@ def plot_runs(runs: dict, metric: str = "train_acc", ax=None, *, title=None,
         ax.fill_between(epochs, c.min(axis=0), c.max(axis=0), color=line.get_color(),
                         alpha=0.2, lw=0)
     ax.xaxis.set_major_locator(mpl.ticker.MaxNLocator(integer=True))
-    ax.set_xlabel("epoch")
-    ax.set_ylabel({"loss": "training loss", "train_acc": "training accuracy",
-                   "test_acc": "test accuracy"}[metric])
-    if title:
-        ax.set_title(title)
-    ax.legend(**(legend or {}))
-    return ax
+    return _finish_epochs(ax, metric, title, legend)

@@ -52,6 +52,23 @@ def grad_norms(model: nn.Module, X, y) -> np.ndarray:
     return np.array([g.norm().item() for g in grads])
 
 
+def _mlp_input(model, X, caller):
+    """The Sequential MLP and ``X`` as a 2-D tensor of its dtype, both checked."""
+    model = _sequential(model)
+    layers = linear_layers(model)
+    if not layers:
+        raise ValueError(f"model has no nn.Linear layer: {caller} needs an MLP")
+    if not isinstance(X, (torch.Tensor, np.ndarray)):
+        raise TypeError(f"X must be a torch tensor or numpy array, got {type(X).__name__}")
+    X = torch.as_tensor(X).to(layers[0].weight.dtype)
+    if X.ndim != 2:
+        raise ValueError(f"X must be 2-D (examples x features), got shape {tuple(X.shape)}")
+    if X.shape[1] != layers[0].in_features:
+        raise ValueError(f"X has {X.shape[1]} features per row, but the model's first layer "
+                         f"takes {layers[0].in_features}")
+    return model, X
+
+
 def _forward_linear_outputs(model, X):
     """Run a Sequential MLP in eval mode; return every Linear layer's output (its
     pre-activations a_l, in the graph) and the model's output."""
@@ -107,16 +124,7 @@ def activation_spread(model: nn.Module, X) -> np.ndarray:
     no information about the input upwards (Glorot & Bengio 2010, Fig. 6, look at
     the same thing as histograms). Eval mode.
     """
-    model = _sequential(model)
-    layers = linear_layers(model)
-    if not layers:
-        raise ValueError("model has no nn.Linear layer: activation_spread needs an MLP")
-    if not isinstance(X, (torch.Tensor, np.ndarray)):
-        raise TypeError(f"X must be a torch tensor or numpy array, got {type(X).__name__}")
-    X = torch.as_tensor(X).to(layers[0].weight.dtype)
-    if X.ndim != 2 or X.shape[1] != layers[0].in_features:
-        raise ValueError(f"X must be 2-D with {layers[0].in_features} features per row (the "
-                         f"model's first layer), got shape {tuple(X.shape)}")
+    model, X = _mlp_input(model, X, "activation_spread")
     if X.shape[0] < 2:
         raise ValueError(f"X must hold at least 2 examples to have a spread, got {X.shape[0]}")
     pairs = hidden_outputs(model, X)
@@ -135,15 +143,7 @@ def hidden_outputs(model: nn.Module, X) -> list[tuple[np.ndarray, np.ndarray]]:
     Returns a list with one ``(pre, out)`` pair per activation module, in order, each
     an array of shape (examples, units). Dropout is off (eval mode).
     """
-    model = _sequential(model)
-    layers = linear_layers(model)
-    if not layers:
-        raise ValueError("model has no nn.Linear layer: hidden_outputs needs an MLP")
-    if not isinstance(X, (torch.Tensor, np.ndarray)):
-        raise TypeError(f"X must be a torch tensor or numpy array, got {type(X).__name__}")
-    X = torch.as_tensor(X).to(layers[0].weight.dtype)
-    if X.ndim != 2:
-        raise ValueError(f"X must be 2-D (examples x features), got shape {tuple(X.shape)}")
+    model, X = _mlp_input(model, X, "hidden_outputs")
     was_training = model.training
     model.eval()
     pairs, h, pre = [], X, None
