@@ -331,35 +331,52 @@ def predicted_sparsity(fn) -> None:
 
 #: The fan-ins the He-variance check tries.
 _FAN_INS = (1, 3, 64, 512)
+#: The negative slopes he_variance tries: the ReLU, Maas et al.'s 0.01, PReLU's start.
+_HE_SLOPES = (0.0, 0.01, 0.25)
 
 
 @_friendly
 def he_variance(fn) -> None:
-    """Check a student's ``he_variance(n_in)``: the weight variance 2 / n_in that keeps
-    the mean square of a ReLU network's pre-activations constant from layer to layer
-    (chapter "The rectified linear unit")."""
-    for n_in in _FAN_INS:
-        call = f"he_variance({n_in})"
-        got = _number(_call(fn, "he_variance", n_in), call)
-        want = 2.0 / n_in
-        if np.isclose(got, want, rtol=1e-6, atol=0.0):
-            continue
-        if np.isclose(got, 1.0 / n_in, rtol=1e-6, atol=0.0):
-            hint = ("1 / n_in keeps Var(z) only for a unit that passes all of its "
-                    "input; a ReLU keeps E[relu(z)^2] = Var(z) / 2 of it.")
-        elif np.isclose(got, np.sqrt(want), rtol=1e-6, atol=0.0):
-            hint = ("that is the standard deviation sqrt(2 / n_in); the exercise asks "
-                    "for the variance.")
-        elif np.isclose(got, 1.0 / (3 * n_in), rtol=1e-6, atol=0.0):
-            hint = ("that is PyTorch's default, uniform on [-1/sqrt(n_in), "
-                    "1/sqrt(n_in)]; find the variance that makes up for the ReLU.")
-        else:
-            hint = ("the next layer's pre-activation has variance n_in * Var(W) * "
-                    "E[relu(z)^2]; set it equal to Var(z).")
-        raise AssertionError(
-            f"{call} gave {got:.6g}, expected {want:.6g}. Hint: {hint}"
-        )
-    print(f"Correct: he_variance is right for {len(_FAN_INS)} layer widths.")
+    """Check a student's ``he_variance(n_in, slope)``: the weight variance
+    2 / ((1 + slope^2) n_in) that keeps the mean square of the pre-activations constant
+    from layer to layer in a network of leaky ReLUs with negative slope ``slope``
+    (slope 0: the ReLU and He's 2 / n_in; He et al. 2015, eq. 15, for the PReLU).
+    Chapter "The rectified linear unit"."""
+    for slope in _HE_SLOPES:
+        for n_in in _FAN_INS:
+            call = f"he_variance({n_in}, {slope})"
+            got = _number(_call(fn, "he_variance", n_in, slope), call)
+            want = 2.0 / ((1.0 + slope**2) * n_in)
+            if np.isclose(got, want, rtol=1e-6, atol=0.0):
+                continue
+            if np.isclose(got, 1.0 / ((1.0 + slope**2) * n_in), rtol=1e-6, atol=0.0):
+                hint = ("a unit keeps (1 + slope^2) Var(z) / 2 of the mean square, not "
+                        "(1 + slope^2) Var(z): only half of a symmetric z is positive.")
+            elif slope and np.isclose(got, 2.0 / n_in, rtol=1e-6, atol=0.0):
+                hint = ("2 / n_in is right for the ReLU (slope 0); with a slope, the "
+                        "negative half passes slope * z, which adds slope^2 Var(z) / 2.")
+            elif slope and np.isclose(got, 2.0 / ((1.0 + slope) * n_in), rtol=1e-6,
+                                      atol=0.0):
+                hint = ("the negative half's contribution to the mean square is "
+                        "E[(slope z)^2]: square the slope.")
+            elif np.isclose(got, 1.0 / n_in, rtol=1e-6, atol=0.0):
+                hint = ("1 / n_in keeps Var(z) only for a unit that passes all of its "
+                        "input; a ReLU keeps E[relu(z)^2] = Var(z) / 2 of it.")
+            elif np.isclose(got, np.sqrt(want), rtol=1e-6, atol=0.0):
+                hint = ("that is the standard deviation; the exercise asks for the "
+                        "variance.")
+            elif np.isclose(got, 1.0 / (3 * n_in), rtol=1e-6, atol=0.0):
+                hint = ("that is PyTorch's default, uniform on [-1/sqrt(n_in), "
+                        "1/sqrt(n_in)]; find the variance that makes up for the unit.")
+            else:
+                hint = ("the next layer's pre-activation has variance n_in * Var(W) * "
+                        "E[f(z)^2]; work out E[f(z)^2] for the leaky ReLU f and set "
+                        "the variance equal to Var(z).")
+            raise AssertionError(
+                f"{call} gave {got:.6g}, expected {want:.6g}. Hint: {hint}"
+            )
+    print(f"Correct: he_variance is right for {len(_FAN_INS)} layer widths and "
+          f"{len(_HE_SLOPES)} slopes, 0 (the ReLU) included.")
 
 
 # ---------------------------------------------------------------- the dying-ReLU chapter

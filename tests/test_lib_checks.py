@@ -827,24 +827,37 @@ def test_single_precision_answer_is_accepted(capsys):
 
 
 @pytest.mark.parametrize("right", [
-    lambda n: 2 / n,
-    lambda n: np.float64(2.0) / n,
-    lambda n: torch.tensor(2.0 / n, dtype=torch.float64),
-    lambda n: np.array([2.0 / n])[0],
+    lambda n, a: 2 / ((1 + a**2) * n),
+    lambda n, a: np.float64(2.0) / (n + n * a * a),
+    lambda n, a: torch.tensor(2.0 / ((1 + a**2) * n), dtype=torch.float64),
+    lambda n, a: np.array([2.0 / ((1 + a**2) * n)])[0],
+    lambda n, a: np.float32(2.0 / ((1 + a**2) * n)),
 ])
 def test_he_variance_right_answers_confirmed(right, capsys):
     checks.he_variance(right)
     out = capsys.readouterr().out
-    assert out.startswith("Correct") and "he_variance" in out
+    assert out.startswith("Correct") and "he_variance" in out and "slopes" in out
+
+
+def test_he_variance_right_answer_matches_a_simulated_network():
+    # the variance the check wants keeps the mean square of z' equal to Var(z)
+    rng = np.random.default_rng(0)
+    n_in, slope = 64, 0.25
+    z = rng.normal(size=(20_000, n_in))
+    f = np.where(z > 0, z, slope * z)
+    W = rng.normal(scale=(2 / ((1 + slope**2) * n_in)) ** 0.5, size=(n_in, 256))
+    assert abs((f @ W).var() - 1.0) < 0.03
 
 
 @pytest.mark.parametrize(
     ("wrong", "words"),
     [
-        (lambda n: 1 / n, ["he_variance(1)", "relu(z)^2"]),
-        (lambda n: (2 / n) ** 0.5, ["standard deviation"]),
-        (lambda n: 1 / (3 * n), ["PyTorch's default"]),
-        (lambda n: 2.0, ["he_variance(3)", "n_in * Var(W)"]),
+        (lambda n, a: 1 / ((1 + a**2) * n), ["he_variance(1, 0.0)", "half"]),
+        (lambda n, a: 2 / n, ["he_variance(1, 0.01)", "slope^2"]),
+        (lambda n, a: 2 / ((1 + a) * n), ["he_variance(1, 0.01)", "square the slope"]),
+        (lambda n, a: (2 / n) ** 0.5, ["standard deviation"]),
+        (lambda n, a: 1 / (3 * n), ["PyTorch's default"]),
+        (lambda n, a: 2.0, ["he_variance(3, 0.0)", "n_in * Var(W)"]),
     ],
 )
 def test_he_variance_wrong_answer_has_hint(wrong, words, capsys):
@@ -857,7 +870,8 @@ def test_he_variance_wrong_answer_has_hint(wrong, words, capsys):
 
 @pytest.mark.parametrize(
     "broken",
-    [lambda n: None, lambda n: "2/n", lambda n: [2 / n, 1], lambda n: 1 / 0, 3],
+    [lambda n, a: None, lambda n, a: "2/n", lambda n, a: [2 / n, 1],
+     lambda n, a: 1 / 0, lambda n: 2 / n, 3],
 )
 def test_he_variance_broken_answer_has_hint(broken, capsys):
     assert "Hint" in _expect_assertion(checks.he_variance, broken)
