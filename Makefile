@@ -11,14 +11,15 @@ NBVAL  := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize
 # notebook's cells across workers and breaks it
 XDIST  := -n auto --dist loadfile
 
-.PHONY: help book test lint unit nbval nbval-variants execute colab-cell lab bench \
+.PHONY: help book test lint unit nbval nbval-variants execute colab-cell lab lab-instructor bench \
         coursework clean distclean
 
 help:
 	@echo "make book     build the website into _build/html (strict: any warning fails)"
 	@echo "make test     everything CI checks: lint, unit tests, nbval, structure, strict build"
 	@echo "make execute  re-run every chapter in place so its stored outputs match the code"
-	@echo "make lab      open the chapters in JupyterLab"
+	@echo "make lab      open the chapters in JupyterLab (a reader's Lab: no nbgrader)"
+	@echo "make lab-instructor  JupyterLab with nbgrader's tools, on the whole repository"
 	@echo "make colab-cell  put the Colab install cell (address from _config.yml) in every chapter"
 	@echo "make bench    time each chapter, the build, page weights, explorer swaps (budgets)"
 	@echo "make coursework  student versions of the chapters (nbgrader) in _build/coursework"

@@ -265,7 +265,7 @@ def test_every_explorer_shows_the_frame_of_its_controls(chromium, site_url, path
         assert len(set(uids)) == len(uids), f"{path}: two explorers share an id: {uids}"
         if page.locator(".book-playground-note").count():
             assert uids, (f"{path} has a playground: its ideas must also be an explorer, "
-                          "for the website's readers (DESIGN.md, Explorers)")
+                          "for the website's readers (CONTRIBUTING.md, Explorers)")
         if not uids:
             pytest.skip(f"{path} has no explorer")
         for uid in uids:

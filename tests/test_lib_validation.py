@@ -1,5 +1,5 @@
 """Every public function of lib answers a wrong call with ValueError or TypeError whose
-message names the argument (DESIGN.md: a student's wrong call gets a sentence, not a stack
+message names the argument (CONTRIBUTING.md: a student's wrong call gets a sentence, not a stack
 of internals). Each function has a good baseline call; each bad call changes one argument
 of it, so a test can only pass because of that argument."""
 
