@@ -155,8 +155,9 @@ class Explorer:
             f'{"".join(controls)}</div>'
             # shown while the controls are disabled, i.e. until the script below runs (an
             # untrusted notebook does not run it): the reader learns why, and what to do
-            '<p class="lib-explorer-hint" style="margin:0.3em 0 0;font-size:90%;'
-            f'font-style:italic">Run this cell, or trust the notebook, to use the {what}.</p>'
+            # (a div: JupyterLab's sanitizer keeps a div's class, not a p's)
+            '<div class="lib-explorer-hint" style="margin:0.3em 0 0;font-size:90%;'
+            f'font-style:italic">Run this cell, or trust the notebook, to use the {what}.</div>'
             f'<script type="application/json" class="lib-explorer-data">{payload}</script>'
             f"<script>{_SCRIPT.replace('UID', uid)}</script>"
             "</div>"

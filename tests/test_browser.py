@@ -268,6 +268,10 @@ def test_every_explorer_shows_the_frame_of_its_controls(chromium, site_url, path
                           "for the website's readers (CONTRIBUTING.md, Explorers)")
         if not uids:
             pytest.skip(f"{path} has no explorer")
+        # the line for untrusted notebooks ("Run this cell, or trust the notebook...")
+        # is gone: the explorers' scripts ran
+        assert page.locator(".lib-explorer-hint").count() == 0, (
+            f"{path}: an explorer still shows its line for untrusted notebooks")
         for uid in uids:
             ex = ExplorerUnderTest(page, path, uid)
             ex.root.scroll_into_view_if_needed()

@@ -211,9 +211,9 @@ def test_a_hint_says_why_the_controls_are_disabled_until_the_script_runs():
         text = explore(fn, **grid)._repr_mimebundle_()["text/html"]
         page = Html(text)
         assert all("disabled" in a for a in page.find("input") + page.find("select"))
-        assert len(page.find("p", **{"class": "lib-explorer-hint"})) == 1
+        assert len(page.find("div", **{"class": "lib-explorer-hint"})) == 1
         assert re.search(r'class="lib-explorer-hint"[^>]*>Run this cell, or trust the '
-                         rf"notebook, to use the {what}\.</p>", text), what
+                         rf"notebook, to use the {what}\.</div>", text), what
         (code,) = [s for a, s in page.scripts if "type" not in a]
         assert 'root.querySelector(".lib-explorer-hint")' in code
         assert "hint.remove()" in code
