@@ -76,6 +76,9 @@ def strip_widget_views(notebook: dict) -> int:
     calls this on every chapter (tools/store_outputs.py); ``notebook`` is the parsed
     JSON of an ``.ipynb`` file, changed in place.
     """
+    if not isinstance(notebook, dict) or not isinstance(notebook.get("cells"), list):
+        raise TypeError("notebook must be a notebook's parsed JSON (a dict with a list of "
+                        f"cells), got {type(notebook).__name__}")
     removed = 0
     metadata = notebook.get("metadata", {})
     if "widgets" in metadata and WIDGET_STATE in metadata["widgets"]:

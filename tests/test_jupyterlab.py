@@ -270,6 +270,26 @@ def test_a_trusted_chapter_shows_no_error_before_it_runs(chromium, jupyterlab, t
         assert not [e for e in watch.errors if "model not found" in e], watch.errors
 
 
+def test_notebook_7_shows_the_playground_note_not_an_error(chromium, jupyterlab):
+    """Notebook 7 (the same server's /notebooks/) renders outputs as JupyterLab does: a
+    trusted chapter's playground shows its note, not ipywidgets' error."""
+    base, _ = jupyterlab
+    page = chromium.new_page(viewport={"width": 1280, "height": 900})
+    try:
+        page.set_default_timeout(TIMEOUT_MS)
+        browser.Watch(page, base)
+        page.goto(f"{base}notebooks/trusted/{NOTEBOOK.name}")
+        # settled: the note is there, or the widget manager has given its verdict
+        page.wait_for_function(
+            """() => document.querySelectorAll('.book-playground-note').length > 0 ||
+                     /Error displaying widget/.test(document.body.innerText)""")
+        texts = page.locator(".jp-OutputArea-output").all_inner_texts()
+        assert not [t for t in texts if any(word in t for word in ERRORS)]
+        assert page.locator(".book-playground-note").count() == 1
+    finally:
+        page.close()
+
+
 def test_an_untrusted_chapter_says_why_its_sliders_are_grey(chromium, jupyterlab,
                                                             tmp_path):
     """A fresh clone's chapter is not trusted: JupyterLab shows the explorers' HTML but

@@ -475,7 +475,7 @@ def test_launch_menu_opens_and_thebe_loads_only_on_click(chromium, site_url):
     if not PAGES:
         pytest.skip("no chapter")
     page_path = next(p for p, nb in PAGES.items()
-                     if any("widget-view" in json.dumps(c.get("outputs", []))
+                     if any("book-playground-note" in json.dumps(c.get("outputs", []))
                             for c in load(nb)["cells"]))
     expected = expected_launch(PAGES[page_path])
     page = chromium.new_page()
