@@ -11,14 +11,15 @@ NBVAL  := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize
 # notebook's cells across workers and breaks it
 XDIST  := -n auto --dist loadfile
 
-.PHONY: help book test lint unit nbval nbval-variants execute colab-cell lab bench \
+.PHONY: help book test lint unit nbval nbval-variants execute colab-cell lab lab-instructor bench \
         coursework clean distclean
 
 help:
 	@echo "make book     build the website into _build/html (strict: any warning fails)"
 	@echo "make test     everything CI checks: lint, unit tests, nbval, structure, strict build"
 	@echo "make execute  re-run every chapter in place so its stored outputs match the code"
-	@echo "make lab      open the chapters in JupyterLab"
+	@echo "make lab      open the chapters in JupyterLab (a reader's Lab: no nbgrader)"
+	@echo "make lab-instructor  JupyterLab with nbgrader's tools, on the whole repository"
 	@echo "make colab-cell  put the Colab install cell (address from _config.yml) in every chapter"
 	@echo "make bench    time each chapter, the build, page weights, explorer swaps (budgets)"
 	@echo "make coursework  student versions of the chapters (nbgrader) in _build/coursework"
@@ -70,16 +71,27 @@ execute: $(STAMP)
 	    --ExecutePreprocessor.store_widget_state=False \
 	    --ExecutePreprocessor.kernel_name=python3 "$$nb" || exit 1; \
 	done
+	$(BIN)/python tools/store_outputs.py chapters/*.ipynb
 
 # every chapter's first code cell installs lib in Colab, from _config.yml's repository:
 # run after changing repository.url or adding a chapter, then `make execute`
 colab-cell: $(STAMP)
 	$(BIN)/python tools/colab_cell.py
 
-lab: $(STAMP)
-	$(BIN)/jupyter lab --notebook-dir=chapters
+# A reader's JupyterLab: nbgrader's menu, Validate button, assignment panels and server
+# extensions are off. Their settings are in tools/jupyter-reader, put first on Jupyter's
+# config search path for this command only (your own Jupyter config is not changed).
+READER_CONFIG := JUPYTER_CONFIG_PATH="$(CURDIR)/tools/jupyter-reader$${JUPYTER_CONFIG_PATH:+:$$JUPYTER_CONFIG_PATH}"
 
-# DESIGN.md's performance budgets, measured: prints a table, never fails on speed
+lab: $(STAMP)
+	$(READER_CONFIG) $(BIN)/jupyter lab --notebook-dir=chapters
+
+# The instructor's JupyterLab, with nbgrader (instructors.md): on the repository's root,
+# so that nbgrader finds nbgrader_config.py and the course in _build/coursework
+lab-instructor: $(STAMP)
+	$(BIN)/jupyter lab --notebook-dir=.
+
+# CONTRIBUTING.md's performance budgets, measured: prints a table, never fails on speed
 bench: $(STAMP)
 	$(MAKE) --no-print-directory book
 	$(BIN)/python tools/bench.py

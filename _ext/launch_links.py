@@ -2,9 +2,10 @@
 
 A playground (lib.widgets) needs a kernel; on the website its cell shows a note instead,
 with links to run the chapter on Binder or Colab. The widget does not know which
-notebook it runs in, nor where the book's repository is, so the note's links carry no
-address: ``<a class="book-launch" data-launch="binder">`` (and ``colab``). This
-extension gives each such link the address of the same page's launch button, which
+notebook it runs in, nor where the book's repository is, so the note names the
+providers as plain words, ``<span class="book-launch" data-launch="binder">Binder</span>``
+(and ``colab``): in JupyterLab they are text, not links that go nowhere. This
+extension turns each into a link to the address of the same page's launch button, which
 sphinx-book-theme builds from _config.yml's ``repository`` and ``launch_buttons``: the
 note and the page's launch menu cannot disagree. A note's link that finds no launch
 button of its kind is a warning, and so fails the book's strict build.
@@ -17,8 +18,9 @@ import re
 
 from sphinx.util import logging
 
-#: a link of a playground note that has no address yet
-LINK = re.compile(r'<a class="book-launch" data-launch="([a-z]+)">')
+#: a provider named by a playground note that has no address yet: the ``<span>`` that
+#: lib.widgets writes, or the ``<a>`` without ``href`` of notebooks executed before it
+LINK = re.compile(r'<(a|span) class="book-launch" data-launch="([a-z]+)">([^<]*)</(?:a|span)>')
 logger = logging.getLogger(__name__)
 
 
@@ -41,7 +43,7 @@ def fill(app, pagename, templatename, context, doctree):
     urls = launch_urls(context)
 
     def link(match):
-        provider = match.group(1)
+        provider = match.group(2)
         if provider not in urls:
             logger.warning(
                 "launch_links: %s: a playground note links to %r, but the page has no "
@@ -50,7 +52,7 @@ def fill(app, pagename, templatename, context, doctree):
             return match.group(0)
         return (f'<a class="book-launch" data-launch="{provider}" '
                 f'href="{html.escape(urls[provider])}" target="_blank" '
-                'rel="noopener">')
+                f'rel="noopener">{match.group(3)}</a>')
 
     context["body"] = LINK.sub(link, body)
 

@@ -4,7 +4,7 @@ pydata-sphinx-theme loads Font Awesome twice: its CSS already defines every icon
 with the woff2 webfonts (fa-solid-900.woff2 is 156 kB), and a 1,489,308-byte script
 then replaces those icons with SVGs. Without the script the icons render from the
 webfont, identical to the eye, and a chapter page stays inside the book's 4 MB budget
-(DESIGN.md, "Performance budgets"; `make bench` prints the weight). The script tag comes
+(CONTRIBUTING.md, "Performance budgets"; `make bench` prints the weight). The script tag comes
 from the theme's webpack macro, so it is removed from the written pages.
 """
 

@@ -4,7 +4,7 @@ chapter's exercises ask and are worth, read from the notebooks themselves.
 No chapter imports this module. It serves the coursework tooling, so that nothing lists
 chapters or points by hand: ``tools/coursework.py`` (``make coursework``), the
 instructors' page (``instructors.md``, through ``_ext/coursework_table.py``) and
-``tests/test_coursework.py``. The format it reads is DESIGN.md's "Exercises": a
+``tests/test_coursework.py``. The format it reads is CONTRIBUTING.md's "Exercises": a
 sphinx-exercise ``exercise`` directive with a ``:label:``, followed by answer cells
 (nbgrader ``solution: true``) and check cells (nbgrader ``grade: true`` with ``points``).
 """

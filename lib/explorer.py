@@ -11,8 +11,11 @@ matplotlib Figure as a PNG and closes it. The returned :class:`Explorer` display
 self-contained block of HTML: the figure, one labelled control per parameter (a slider
 for numbers, a drop-down list for strings) and a few lines of plain JavaScript that swap
 in the precomputed frame. No kernel, no ipywidgets, no external script: it works on the
-website, in JupyterLab (once the notebook is trusted) and offline. DESIGN.md, section
-"Explorers", has the measurements behind this choice.
+website, in JupyterLab (once the notebook is trusted, or the cell has run) and offline.
+The controls start disabled, with a line under them ("Run this cell, or trust the
+notebook, to use the sliders."): the script enables them and removes the line, so a
+reader of an untrusted notebook, where it does not run, learns why nothing moves.
+CONTRIBUTING.md, section "Explorers", has the measurements behind this design.
 
 Caching: :func:`explore` remembers the frames it rendered, for the rest of the Python
 session, keyed by plot_fn's name and bytecode, its closure, defaults and the globals it
@@ -140,6 +143,9 @@ class Explorer:
                 f'<label for="{cid}" style="font-weight:600">{esc(name)}</label>'
                 f"{control}</span>")
         width, height = self.size
+        kinds = {isinstance(vs[0], str) for vs in self.params.values()}
+        what = {frozenset({False}): "sliders", frozenset({True}): "menus"}.get(
+            frozenset(kinds), "sliders and menus")
         return (
             f'<div id="{uid}" class="lib-explorer" style="max-width:{width}px;margin:0.5em 0">'
             f'<img src="{data["frames"][0]}" alt="{esc(data["alts"][0])}" width="{width}" '
@@ -147,6 +153,11 @@ class Explorer:
             '<div class="lib-explorer-controls" style="display:flex;flex-wrap:wrap;'
             'gap:0.4em 1.6em;align-items:center;margin-top:0.4em">'
             f'{"".join(controls)}</div>'
+            # shown while the controls are disabled, i.e. until the script below runs (an
+            # untrusted notebook does not run it): the reader learns why, and what to do
+            # (a div: JupyterLab's sanitizer keeps a div's class, not a p's)
+            '<div class="lib-explorer-hint" style="margin:0.3em 0 0;font-size:90%;'
+            f'font-style:italic">Run this cell, or trust the notebook, to use the {what}.</div>'
             f'<script type="application/json" class="lib-explorer-data">{payload}</script>'
             f"<script>{_SCRIPT.replace('UID', uid)}</script>"
             "</div>"
@@ -159,6 +170,8 @@ var root = document.getElementById("UID");
 if (!root) { return; }
 var data = JSON.parse(root.querySelector("script.lib-explorer-data").textContent);
 var img = root.querySelector("img");
+var hint = root.querySelector(".lib-explorer-hint");
+if (hint) { hint.remove(); }
 var controls = [];
 root.querySelectorAll("[data-param]").forEach(function (el) {
   controls[Number(el.getAttribute("data-param"))] = el;
@@ -219,7 +232,7 @@ def explore(plot_fn, *, max_frames: int = 64, alt: str = "Figure", **grid) -> Ex
         sizes = " x ".join(str(len(vs)) for vs in params.values())
         raise ValueError(
             f"the grid has {count} combinations ({sizes}), more than max_frames={max_frames}: "
-            "each frame weighs tens of kB, so the page gets heavy (DESIGN.md budgets 4 MB "
+            "each frame weighs tens of kB, so the page gets heavy (CONTRIBUTING.md budgets 4 MB "
             "per chapter). Use fewer values, or raise the limit on purpose with "
             f"max_frames={count}.")
     name = _qualname(plot_fn)

@@ -6,7 +6,10 @@ Notebook 7, Binder, Colab). On the website the same cell shows a short note with
 ways to run the chapter instead of a dead control, linking to that chapter's Binder and
 Colab launch: :class:`Playground` puts that note in the output's ``text/html``, and the
 book's build ranks ipywidgets' view below it (``nb_mime_priority_overrides`` in
-``_config.yml``) and fills in the note's links (``_ext/launch_links.py``).
+``_config.yml``) and turns the note's Binder and Colab into links
+(``_ext/launch_links.py``). The chapters' stored outputs keep the note and not the
+view (:func:`strip_widget_views`), so a notebook opened before its cells run shows the
+note too, not "Error displaying widget: model not found".
 
 Introduced in chapter "Sigmoid and the vanishing gradient" ("try your own activation
 function"); the ReLU chapter reuses :func:`activation_playground`; the convolution
@@ -25,30 +28,76 @@ from lib import _validate, conv, nets, plots, probes, train
 
 #: Where a playground's note offers to run the chapter: ``data-launch`` names the
 #: provider. The note does not know which chapter it is in, nor the book's address, so
-#: its links carry no ``href``: the website's build gives each one the address of the
-#: same page's launch button (_ext/launch_links.py), built from _config.yml's
+#: in the notebook its providers are plain words (a ``<span>``: a link with no address
+#: would be a dead link in JupyterLab); the website's build turns each one into a link
+#: to the same page's launch button (_ext/launch_links.py), built from _config.yml's
 #: ``repository``, so the note and the page's launch menu always agree.
 LAUNCH_LINKS = {"binder": "Binder", "colab": "Google Colab"}
 
 
 def _launch(provider: str) -> str:
-    return (f'<a class="book-launch" data-launch="{provider}">'
-            f"{LAUNCH_LINKS[provider]}</a>")
+    return (f'<span class="book-launch" data-launch="{provider}">'
+            f"{LAUNCH_LINKS[provider]}</span>")
 
 
-#: What the website shows in place of a playground; its last sentence is the
-#: playground's own (``Playground(..., also=...)``).
+#: What a playground's cell shows where its widgets cannot run: on the website, and in a
+#: notebook that is open but whose cell has not run yet (the stored output keeps only
+#: this note: :func:`strip_widget_views`). It speaks to both readers; its last sentence
+#: is the playground's own (``Playground(..., also=...)``).
 _NOTE = (
-    "This playground needs a running Python kernel, so it is not live on the website. "
-    f"To use it, launch this chapter on {_launch('binder')} (free, no account; the "
-    f"first start can take several minutes) or in {_launch('colab')} (a Google "
-    "account; about a minute), then run its cells from the top; or run it on your own "
-    "machine with <code>make lab</code> (see the README). "
+    "This playground needs a running Python kernel. In a notebook, run this cell (after "
+    "the cells above it) to use it. It is not live on the website: to use it, launch "
+    f"this chapter on {_launch('binder')} (free, no account; the first start can take "
+    f"several minutes) or in {_launch('colab')} (a Google account; about a minute), "
+    "then run its cells from the top; or run it on your own machine with "
+    "<code>make lab</code> (see the README). "
 )
 WEBSITE_NOTE = _NOTE + (
     "Everything it shows for the activations of this chapter is also in the figures "
     "above."
 )
+
+#: The MIME type of ipywidgets' live view: a reference to a widget model that exists
+#: only while the kernel that made it runs.
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
+
+
+def strip_widget_views(notebook: dict) -> int:
+    """Remove ipywidgets' live views from a notebook's stored outputs; return how many.
+
+    A stored widget view without the widget's state (the book stores none: ``make
+    execute`` runs with ``store_widget_state=False``) points at a model that no longer
+    exists: JupyterLab and Notebook 7 show "Error displaying widget: model not found"
+    in its place, in a trusted notebook, before the reader has run anything. Without
+    the view, every front end shows the output's ``text/html`` (a playground's note,
+    :data:`WEBSITE_NOTE`) until the cell runs and displays the live widgets again. An
+    output that keeps no other representation is removed altogether. ``make execute``
+    calls this on every chapter (tools/store_outputs.py); ``notebook`` is the parsed
+    JSON of an ``.ipynb`` file, changed in place.
+    """
+    if not isinstance(notebook, dict) or not isinstance(notebook.get("cells"), list):
+        raise TypeError("notebook must be a notebook's parsed JSON (a dict with a list of "
+                        f"cells), got {type(notebook).__name__}")
+    removed = 0
+    metadata = notebook.get("metadata", {})
+    if "widgets" in metadata and WIDGET_STATE in metadata["widgets"]:
+        return 0  # the state is stored: the views can be rendered, keep them
+    for cell in notebook.get("cells", []):
+        outputs = cell.get("outputs")
+        if not outputs:
+            continue
+        kept = []
+        for output in outputs:
+            data = output.get("data")
+            if data and WIDGET_VIEW in data:
+                del data[WIDGET_VIEW]
+                removed += 1
+                if not data:
+                    continue
+            kept.append(output)
+        cell["outputs"] = kept
+    return removed
 
 #: Names a reader's expression may use, besides ``x``.
 EXPRESSION_NAMES = {"torch": torch, "F": torch.nn.functional, "math": math}
@@ -173,16 +222,26 @@ def activation_playground(split, *, depth: int = 5, width: int = 64, epochs: int
     expression = w.Text(value="F.softplus(x)", description="f(x) =",
                         placeholder="a torch expression in x, e.g. x * torch.sigmoid(x)",
                         layout=w.Layout(width="420px"))
-    depth_box = w.IntSlider(value=depth, min=1, max=16, description="hidden layers")
-    init_box = w.Dropdown(options=list(nets.INITS), value="default", description="init")
-    lr_box = w.FloatLogSlider(value=lr, base=10, min=-3, max=0, description="learning rate")
+    # descriptions at their own width: the default 90 px cuts "hidden layers" and
+    # "learning rate" to "hidden la..." and "learning r..."
+    wide = {"description_width": "initial"}
+    depth_box = w.IntSlider(value=depth, min=1, max=16, description="hidden layers",
+                            style=wide)
+    init_box = w.Dropdown(options=list(nets.INITS), value="default", description="init",
+                          style=wide)
+    lr_box = w.FloatLogSlider(value=lr, base=10, min=-3, max=0, description="learning rate",
+                              style=wide)
     measure = w.Button(description="Measure", button_style="info")
     run = w.Button(description="Train", button_style="primary")
-    progress = w.IntProgress(value=0, min=0, max=epochs, description="epochs")
+    progress = w.IntProgress(value=0, min=0, max=epochs, description="epochs", style=wide)
     out = w.Output()
 
     def build():
-        """The reader's function and a fresh network, or None after saying what is wrong."""
+        """The reader's function and a fresh network, or None after saying what is wrong.
+
+        Empties the progress bar: it shows the training run in progress or just
+        finished, never a run that another action has since replaced."""
+        progress.value = 0
         try:
             fn = parse_activation(expression.value)
             torch.manual_seed(seed)
@@ -288,12 +347,15 @@ def kernel_playground(image, *, stride: int = 1, padding: int = 0) -> Playground
     padding = _validate.integer("padding", padding, low=0, high=3)
 
     first = next(iter(KERNELS))
-    preset = w.Dropdown(options=list(KERNELS), value=first, description="start from")
+    preset = w.Dropdown(options=list(KERNELS), value=first, description="start from",
+                        style={"description_width": "initial"})
     cells = [w.FloatText(value=float(v), layout=w.Layout(width="5.5em"))
              for row in KERNELS[first] for v in row]
     grid = w.GridBox(cells, layout=w.Layout(grid_template_columns="repeat(3, 6em)"))
-    stride_box = w.IntSlider(value=stride, min=1, max=8, description="stride")
-    padding_box = w.IntSlider(value=padding, min=0, max=3, description="zero padding")
+    wide = {"description_width": "initial"}  # "zero padding" in full, not "zero pad..."
+    stride_box = w.IntSlider(value=stride, min=1, max=8, description="stride", style=wide)
+    padding_box = w.IntSlider(value=padding, min=0, max=3, description="zero padding",
+                              style=wide)
     out = w.Output()
     busy = []  # non-empty while a preset fills the nine cells: draw once, not nine times
 

@@ -96,7 +96,8 @@ def test_chapter_maths_is_typeset_and_no_widget_box_is_empty(loaded, path):
         f"{path}: MathJax typeset nothing (is _static/mathjax served?)")
     assert page.locator("mjx-merror").count() == 0, f"{path}: MathJax shows a TeX error"
 
-    playgrounds = sum("application/vnd.jupyter.widget-view+json" in bundle
+    # a playground's stored output is its note (the widget view is not stored)
+    playgrounds = sum("book-playground-note" in "".join(bundle.get("text/html", ""))
                       for bundle in notebook_outputs(CHAPTERS[path]))
     notes = page.locator(".book-playground-note")
     assert notes.count() == playgrounds, (
@@ -265,9 +266,13 @@ def test_every_explorer_shows_the_frame_of_its_controls(chromium, site_url, path
         assert len(set(uids)) == len(uids), f"{path}: two explorers share an id: {uids}"
         if page.locator(".book-playground-note").count():
             assert uids, (f"{path} has a playground: its ideas must also be an explorer, "
-                          "for the website's readers (DESIGN.md, Explorers)")
+                          "for the website's readers (CONTRIBUTING.md, Explorers)")
         if not uids:
             pytest.skip(f"{path} has no explorer")
+        # the line for untrusted notebooks ("Run this cell, or trust the notebook...")
+        # is gone: the explorers' scripts ran
+        assert page.locator(".lib-explorer-hint").count() == 0, (
+            f"{path}: an explorer still shows its line for untrusted notebooks")
         for uid in uids:
             ex = ExplorerUnderTest(page, path, uid)
             ex.root.scroll_into_view_if_needed()

@@ -1,4 +1,4 @@
-"""Coursework (DESIGN.md, "Exercises"): every chapter in _toc.yml becomes an nbgrader
+"""Coursework (CONTRIBUTING.md, "Exercises"): every chapter in _toc.yml becomes an nbgrader
 assignment with `make coursework` (tools/coursework.py), and its submissions autograde.
 
 One course folder is generated per session, in a temporary folder (never the reader's

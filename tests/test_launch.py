@@ -423,8 +423,9 @@ def test_playground_notes_link_to_this_chapters_launches(site, page):
     notebook = PAGES[page]
     links = parse(site / page)
     notes = [a for a in links.anchors if "book-launch" in (a.get("class") or "").split()]
-    playgrounds = sum("application/vnd.jupyter.widget-view+json" in o.get("data", {})
-                      for c in load(notebook)["cells"] for o in c.get("outputs", []))
+    playgrounds = sum(
+        "book-playground-note" in "".join(o.get("data", {}).get("text/html", ""))
+        for c in load(notebook)["cells"] for o in c.get("outputs", []))
     assert len(notes) == 2 * playgrounds, f"{page}: {len(notes)} launch links in its notes"
     expected = expected_launch(notebook)
     for a in notes:
@@ -461,7 +462,7 @@ def test_launch_links_extension_fills_the_notes_from_the_pages_buttons(caplog):
 def test_no_page_has_an_unfilled_launch_link(site):
     for path in site.rglob("*.html"):
         text = path.read_text(encoding="utf-8")
-        assert not re.search(r'<a class="book-launch" data-launch="\w+">', text), (
+        assert not re.search(r'<(a|span) class="book-launch" data-launch="\w+">', text), (
             f"{path.relative_to(site)}: a playground note's launch link has no address")
 
 
@@ -474,7 +475,7 @@ def test_launch_menu_opens_and_thebe_loads_only_on_click(chromium, site_url):
     if not PAGES:
         pytest.skip("no chapter")
     page_path = next(p for p, nb in PAGES.items()
-                     if any("widget-view" in json.dumps(c.get("outputs", []))
+                     if any("book-playground-note" in json.dumps(c.get("outputs", []))
                             for c in load(nb)["cells"]))
     expected = expected_launch(PAGES[page_path])
     page = chromium.new_page()

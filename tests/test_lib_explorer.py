@@ -1,4 +1,4 @@
-"""lib.explorer: the kernel-free interactive figures (DESIGN.md, "Explorers").
+"""lib.explorer: the kernel-free interactive figures (CONTRIBUTING.md, "Explorers").
 
 Frames follow itertools.product order over the grid; the output holds only text/plain and
 a self-contained text/html (labelled controls, alt text, no external resource); bad calls
@@ -199,6 +199,24 @@ def test_html_is_self_contained_and_shows_frame_zero_before_any_script():
     (code,) = [s for a, s in page.scripts if "type" not in a]
     assert f'document.getElementById("{wrapper["id"]}")' in code
     assert "document.querySelector" not in code, "the script looks only inside its wrapper"
+
+
+def test_a_hint_says_why_the_controls_are_disabled_until_the_script_runs():
+    """An untrusted notebook shows the HTML without running its script: the disabled
+    controls come with a line that says what to do; the script removes it."""
+    cases = [(functools.partial(plot, act="a"), {"depth": [1, 2]}, "sliders"),
+             (functools.partial(plot, depth=1), {"act": ["a", "b"]}, "menus"),
+             (plot, {"depth": [1, 2], "act": ["a", "b"]}, "sliders and menus")]
+    for fn, grid, what in cases:
+        text = explore(fn, **grid)._repr_mimebundle_()["text/html"]
+        page = Html(text)
+        assert all("disabled" in a for a in page.find("input") + page.find("select"))
+        assert len(page.find("div", **{"class": "lib-explorer-hint"})) == 1
+        assert re.search(r'class="lib-explorer-hint"[^>]*>Run this cell, or trust the '
+                         rf"notebook, to use the {what}\.</div>", text), what
+        (code,) = [s for a, s in page.scripts if "type" not in a]
+        assert 'root.querySelector(".lib-explorer-hint")' in code
+        assert "hint.remove()" in code
 
 
 def test_alt_text_names_every_parameter_value():

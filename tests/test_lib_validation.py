@@ -1,5 +1,5 @@
 """Every public function of lib answers a wrong call with ValueError or TypeError whose
-message names the argument (DESIGN.md: a student's wrong call gets a sentence, not a stack
+message names the argument (CONTRIBUTING.md: a student's wrong call gets a sentence, not a stack
 of internals). Each function has a good baseline call; each bad call changes one argument
 of it, so a test can only pass because of that argument."""
 
@@ -99,6 +99,9 @@ GOOD = {
     ),
     "widgets.derivative": (
         widgets.derivative, lambda: {"activation": torch.tanh, "x": [0.0, 1.0]}
+    ),
+    "widgets.strip_widget_views": (
+        widgets.strip_widget_views, lambda: {"notebook": {"metadata": {}, "cells": []}}
     ),
     "widgets.activation_playground": (
         widgets.activation_playground,
@@ -219,6 +222,8 @@ BAD += [
     *[("widgets.activation_playground", "lr", v) for v in [0, -0.1, 11, *BAD_REALS]],
     *[("widgets.activation_playground", "batch_size", v) for v in [0, 2.5]],
     *[("widgets.activation_playground", "seed", v) for v in [-1, 2**32, "0"]],
+    *[("widgets.strip_widget_views", "notebook", v)
+      for v in [None, "chapter.ipynb", {"cells": None}, [{"cells": []}]]],
     # data that does not fit the model: 5 features for a 4-input model, labels 0-3 for 3
     ("train.fit", "X", np.zeros((6, 5))),
     ("train.fit", "y", np.array([0, 1, 2, 3, 1, 2])),

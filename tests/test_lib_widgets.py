@@ -41,11 +41,14 @@ def test_mimebundle_has_live_view_and_website_note(split):
     assert "application/vnd.jupyter.widget-view+json" in bundle
     note = bundle["text/html"]
     assert "needs a running Python kernel" in note and "make lab" in note
-    # one link per launch provider, with no address: the website's build gives each the
+    assert "In a notebook, run this cell" in note  # what a notebook's reader does
+    # one name per launch provider, as plain text: in a notebook a link without an
+    # address would go nowhere; the website's build turns each into a link to the
     # page's own launch address (_ext/launch_links.py; tests/test_launch.py checks them)
-    links = re.findall(r'<a class="book-launch" data-launch="(\w+)">([^<]+)</a>', note)
+    links = re.findall(r'<span class="book-launch" data-launch="(\w+)">([^<]+)</span>',
+                       note)
     assert links == [("binder", "Binder"), ("colab", "Google Colab")]
-    assert "href=" not in note
+    assert "href=" not in note and "<a " not in note
     assert bundle["text/plain"].startswith("Playground: try your own activation")
 
 
@@ -56,6 +59,76 @@ def test_website_hides_the_widget_view():
     config = yaml.safe_load((ROOT / "_config.yml").read_text())
     overrides = config["sphinx"]["config"]["nb_mime_priority_overrides"]
     assert ["html", "application/vnd.jupyter.widget-view+json", None] in overrides
+
+
+def test_stored_outputs_keep_the_note_and_drop_the_dead_widget_view():
+    """A stored widget view without the widget's state shows "Error displaying widget:
+    model not found" in JupyterLab: strip_widget_views leaves the note in its place."""
+    view = {"model_id": "abc", "version_major": 2, "version_minor": 0}
+    notebook = {"metadata": {}, "cells": [
+        {"cell_type": "markdown", "source": "text"},
+        {"cell_type": "code", "outputs": [
+            {"output_type": "display_data", "metadata": {}, "data": {
+                widgets.WIDGET_VIEW: dict(view), "text/html": "<p>note</p>",
+                "text/plain": "Playground: x"}},
+            {"output_type": "display_data", "metadata": {},
+             "data": {widgets.WIDGET_VIEW: dict(view)}},
+            {"output_type": "stream", "name": "stdout", "text": "kept"}]}]}
+    assert widgets.strip_widget_views(notebook) == 2
+    outputs = notebook["cells"][1]["outputs"]
+    assert outputs[0]["data"] == {"text/html": "<p>note</p>", "text/plain": "Playground: x"}
+    assert [o["output_type"] for o in outputs] == ["display_data", "stream"]
+    assert widgets.strip_widget_views(notebook) == 0
+    # a notebook that stores the widgets' state can render its views: left alone
+    saved = {"metadata": {"widgets": {widgets.WIDGET_STATE: {"state": {}}}}, "cells": [
+        {"cell_type": "code", "outputs": [
+            {"output_type": "display_data", "data": {widgets.WIDGET_VIEW: view}}]}]}
+    assert widgets.strip_widget_views(saved) == 0
+
+
+def test_store_outputs_tool_strips_and_checks(tmp_path):
+    import json
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    cell = {"cell_type": "code", "execution_count": 1, "id": "a", "metadata": {},
+            "source": "p", "outputs": [{"output_type": "display_data", "metadata": {},
+                                        "data": {widgets.WIDGET_VIEW: {"model_id": "x"},
+                                                 "text/plain": "Playground: x"}}]}
+    path = tmp_path / "nb.ipynb"
+    path.write_text(json.dumps({"cells": [cell], "metadata": {}, "nbformat": 4,
+                                "nbformat_minor": 5}))
+    tool = [sys.executable, str(ROOT / "tools/store_outputs.py")]
+    check = subprocess.run([*tool, "--check", str(path)], capture_output=True, text=True,
+                           cwd=ROOT)
+    assert check.returncode == 1 and "stores 1 widget view" in check.stdout
+    subprocess.run([*tool, str(path)], check=True, capture_output=True, cwd=ROOT)
+    stored = json.loads(path.read_text())["cells"][0]["outputs"][0]["data"]
+    assert list(stored) == ["text/plain"]  # the view is gone, the text kept
+    assert subprocess.run([*tool, "--check", str(path)], cwd=ROOT).returncode == 0
+
+
+def test_playground_labels_are_whole_and_the_progress_bar_restarts(split, capsys):
+    playground = widgets.activation_playground(split, depth=2, width=8, epochs=2)
+    for cls, name in [("IntSlider", "hidden layers"), ("FloatLogSlider", "learning rate"),
+                      ("IntProgress", "epochs")]:
+        # the default description width (90 px) cuts "hidden layers" to "hidden la..."
+        assert _find(playground, cls, name).style.description_width == "initial"
+    progress = _find(playground, "IntProgress")
+    _find(playground, "Button", "Train").click()
+    assert progress.value == 2, "full after a run"
+    _find(playground, "Button", "Measure").click()
+    assert progress.value == 0, "a measurement is not that training run"
+    _find(playground, "Button", "Train").click()
+    assert progress.value == 2
+    _find(playground, "Text").value = "relu(x)"
+    _find(playground, "Button", "Train").click()
+    assert progress.value == 0, "a bad formula trained nothing"
+    capsys.readouterr()
+    kernels = widgets.kernel_playground(_image())
+    assert _find(kernels, "IntSlider", "zero padding").style.description_width == "initial"
 
 
 @pytest.mark.parametrize("expression, expected", [

@@ -1,5 +1,6 @@
 """The book's structure: the table of contents, the chapter notebooks' conventions
-(DESIGN.md, "A chapter notebook" and "Exercises"), and the two commands."""
+(CONTRIBUTING.md, "A chapter notebook" and "Exercises"), the two commands, the reader's
+and the instructor's JupyterLab, and the contributor guide."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ ALLOWED_TAGS = {
     "nbval-ignore-output", "nbval-skip", "skip-execution", "raises-exception",
 }
 MAX_BYTES = 5 * 1024 * 1024
-# DESIGN.md says 88; the website's text column shows about 80 characters of code at a
+# The website's text column shows about 80 characters of code at a
 # 1280-pixel window before a scrollbar hides the rest, so the chapters keep to 80.
 MAX_LINE = 80
 CHAPTER_NAME = re.compile(r"^\d\d_[a-z0-9]+(_[a-z0-9]+)*\.ipynb$")
@@ -93,7 +94,8 @@ def test_no_error_outputs_unless_tagged(path):
 def test_only_allowed_tags(path):
     for i, cell in enumerate(load(path)["cells"]):
         bad = set(cell["metadata"].get("tags", [])) - ALLOWED_TAGS
-        assert not bad, f"{path.name}, cell {i}: tags {sorted(bad)} are not in DESIGN.md's list"
+        assert not bad, (f"{path.name}, cell {i}: tags {sorted(bad)} are not in "
+                         "CONTRIBUTING.md's list")
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
@@ -222,8 +224,80 @@ def test_chapters_folder_has_no_stray_files():
     assert not stray, f"chapters/ should hold only chapter notebooks, found {stray}"
 
 
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
+def test_no_stored_widget_view(path):
+    """A stored ipywidgets view without its state shows "Error displaying widget: model
+    not found" when the chapter is opened and trusted: the stored playground keeps its
+    note only (tools/store_outputs.py, which `make execute` runs)."""
+    from lib.widgets import WIDGET_VIEW
+
+    views = [i for i, c in enumerate(load(path)["cells"])
+             for o in c.get("outputs", []) if WIDGET_VIEW in o.get("data", {})]
+    assert not views, (f"{path.name}: cells {views} store a widget view; run "
+                       f"`.venv/bin/python tools/store_outputs.py chapters/{path.name}` "
+                       "(or `make execute`)")
+
+
+def test_make_lab_is_a_readers_lab_and_instructors_have_their_own():
+    makefile = (ROOT / "Makefile").read_text()
+    lab = re.search(r"^lab: .*\n\t(.*)$", makefile, re.M).group(1)
+    assert "$(READER_CONFIG)" in lab and "--notebook-dir=chapters" in lab
+    assert re.search(r'^READER_CONFIG := JUPYTER_CONFIG_PATH="\$\(CURDIR\)/tools/'
+                     r"jupyter-reader", makefile, re.M)
+    reader = ROOT / "tools" / "jupyter-reader"
+    import json
+
+    page = json.loads((reader / "labconfig" / "page_config.json").read_text())
+    assert page["disabledExtensions"] == {"@jupyter/nbgrader": True}
+    (server,) = (reader / "jupyter_server_config.d").glob("*.json")
+    enabled = json.loads(server.read_text())["ServerApp"]["jpserver_extensions"]
+    assert enabled and not any(enabled.values())
+    assert all(name.startswith("nbgrader.") for name in enabled)
+    assert re.search(r"^lab-instructor: ", makefile, re.M)
+    for doc in ("README.md", "instructors.md", "CONTRIBUTING.md"):
+        assert "make lab-instructor" in (ROOT / doc).read_text(), doc
+    assert "lab-instructor" in makefile.split("$(STAMP):")[0], "missing from make help"
+
+
+def repository_text_files():
+    """Every file a clone holds (what git tracks; without git, the tree minus the
+    environment, the build and caches), as (relative path, text)."""
+    import subprocess
+
+    try:
+        listed = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True,
+                                check=True, timeout=60).stdout.decode().split("\0")
+        paths = [ROOT / name for name in listed if name]
+    except (OSError, subprocess.SubprocessError):
+        skip = {".git", ".venv", "_build", "__pycache__", ".pytest_cache", ".ruff_cache"}
+        paths = [p for p in ROOT.rglob("*")
+                 if p.is_file() and not skip & set(p.relative_to(ROOT).parts)]
+    for path in paths:
+        if not path.is_file():
+            continue  # deleted in the working tree, not yet committed
+        try:
+            yield path.relative_to(ROOT).as_posix(), path.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            continue
+
+
+def test_the_contributor_guide_is_in_the_repository_and_nothing_points_outside_it():
+    guide = (ROOT / "CONTRIBUTING.md").read_text()
+    for section in ("Architecture", "lib", "A chapter notebook", "Explorers",
+                    "Claims that hold", "Exercises", "Performance budgets",
+                    "Adding a chapter", "Tests and CI"):
+        assert re.search(rf"^##+ .*{re.escape(section)}", guide, re.M), (
+            f"CONTRIBUTING.md has no section on {section!r}")
+    for module in sorted(p.stem for p in (ROOT / "lib").glob("[!_]*.py")):
+        assert f"`{module}`" in guide, f"CONTRIBUTING.md does not describe lib.{module}"
+    assert "CONTRIBUTING.md" in (ROOT / "README.md").read_text()
+    outside = "DESIGN" + ".md"  # the founders' private notes, which a clone lacks
+    pointing = [name for name, text in repository_text_files() if outside in text]
+    assert not pointing, f"{pointing} point to {outside}, which is not in the repository"
+
+
 # ---------------------------------------------------------------- coursework (nbgrader)
-# nbgrader finds its regions by these words anywhere in a cell (DESIGN.md, "Exercises").
+# nbgrader finds its regions by these words anywhere in a cell (CONTRIBUTING.md, "Exercises").
 NBGRADER_MARKERS = (("BEGIN SOLUTION", "END SOLUTION"),
                     ("BEGIN HIDDEN TESTS", "END HIDDEN TESTS"))
 

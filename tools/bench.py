@@ -1,4 +1,4 @@
-"""The book's benchmark (`make bench`): measures what DESIGN.md's "Performance budgets"
+"""The book's benchmark (`make bench`): measures what CONTRIBUTING.md's "Performance budgets"
 promise and prints one table. It never fails on speed: it exits 0 unless something
 breaks (a chapter raises, the build fails, the browser crashes).
 
@@ -36,7 +36,7 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 SITE = ROOT / "_build" / "html"
 BIN = pathlib.Path(sys.executable).parent
 
-# DESIGN.md, "Performance budgets"
+# CONTRIBUTING.md, "Performance budgets"
 CHAPTER_SECONDS = 30
 BUILD_SECONDS = 180
 SWAP_MS = 50
@@ -380,7 +380,7 @@ def main() -> int:
                      if k == "error" or "error" in v]
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     print()
-    print(f"Benchmark of the book ({cpus} CPUs, OMP_NUM_THREADS=1; budgets from DESIGN.md, "
+    print(f"Benchmark of the book ({cpus} CPUs, OMP_NUM_THREADS=1; budgets from CONTRIBUTING.md, "
           "'Performance budgets'; it never fails on speed)")
     print()
     print("\n".join(table(execution, pages, build)))
