@@ -633,3 +633,106 @@ def same_padding(fn) -> None:
                              f"Hint: {hint}")
     print("Correct: same_padding(k) = (k - 1) // 2 keeps the size\n"
           "for every odd k from 1 to 15.")
+
+
+# ------------------------------------------------ "The curse of dimensionality" (ch. 1)
+@_friendly
+def ball_volume(fn) -> None:
+    """Check a student's ``ball_volume(d)``: the volume of the unit ball (radius 1) in d
+    dimensions, pi^(d/2) / Gamma(d/2 + 1), for d = 1 to 30 (chapter "The curse of
+    dimensionality, and why CNNs")."""
+    import math
+
+    for d in range(1, 31):
+        call = f"ball_volume({d})"
+        got = _number(_call(fn, "ball_volume", d), call)
+        want = math.pi ** (d / 2) / math.gamma(d / 2 + 1)
+        if math.isclose(got, want, rel_tol=1e-6):
+            continue
+        if math.isclose(got, math.pi ** (d / 2) / math.gamma(d / 2), rel_tol=1e-6):
+            hint = "the Gamma function is taken at d/2 + 1, not at d/2."
+        elif math.isclose(got, 2.0 ** d, rel_tol=1e-6):
+            hint = ("2^d is the cube around the ball (side 2); the ball is a part of it: "
+                    "pi^(d/2) / Gamma(d/2 + 1).")
+        elif math.isclose(got, math.pi ** (d / 2) / math.factorial(d // 2), rel_tol=1e-6):
+            hint = ("Gamma(n + 1) = n! only for whole n; for odd d, d/2 is a half: use "
+                    "math.gamma(d / 2 + 1).")
+        elif d == 1:
+            hint = ("in one dimension the unit ball is the interval [-1, 1], of length 2; "
+                    "use pi^(d/2) / Gamma(d/2 + 1) with math.gamma.")
+        else:
+            hint = ("use pi^(d/2) / Gamma(d/2 + 1), with math.gamma for Gamma: "
+                    "Gamma(n + 1) = n! only for whole n, and d/2 is a half for odd d.")
+        raise AssertionError(f"{call} gave {got:.6g}, expected {want:.6g}. Hint: {hint}")
+    print("Correct: ball_volume(d) = pi^(d/2) / Gamma(d/2 + 1) for d = 1 to 30;\n"
+          "largest at d = 5 (5.2638), below 0.01 from d = 22 on.")
+
+
+@_friendly
+def shell_fraction(fn) -> None:
+    """Check a student's ``shell_fraction(d, eps)``: the share of the unit cube's volume
+    that lies within eps of its surface (a shell of width eps inside every face),
+    1 - (1 - 2 eps)^d (chapter "The curse of dimensionality, and why CNNs")."""
+    cases = [(1, 0.1), (2, 0.1), (3, 0.05), (10, 0.01), (100, 0.01), (1000, 0.001),
+             (5, 0.25), (20, 0.5), (7, 0.0)]
+    for d, eps in cases:
+        call = f"shell_fraction({d}, {eps})"
+        got = _number(_call(fn, "shell_fraction", d, eps), call)
+        want = 1 - (1 - 2 * eps) ** d
+        if np.isclose(got, want, rtol=1e-6, atol=1e-12):
+            continue
+        if np.isclose(got, 1 - (1 - eps) ** d, rtol=1e-6, atol=1e-12):
+            hint = ("the shell lies along both faces of every axis: the inner cube has "
+                    "side 1 - 2 eps, not 1 - eps.")
+        elif np.isclose(got, (1 - 2 * eps) ** d, rtol=1e-6, atol=1e-12):
+            hint = ("(1 - 2 eps)^d is the inner cube, farther than eps from every face; "
+                    "the shell is what is left of the volume 1.")
+        else:
+            hint = ("the points farther than eps from every face form a cube of side "
+                    "1 - 2 eps; the shell is the rest of the unit cube.")
+        raise AssertionError(f"{call} gave {got:.6g}, expected {want:.6g}. Hint: {hint}")
+    print(f"Correct: shell_fraction(d, eps) = 1 - (1 - 2 eps)^d in {len(cases)} cases\n"
+          "(at d = 1000, a shell of width 0.001 already holds 86% of the cube).")
+
+
+def _distance_cases():
+    rng = np.random.default_rng(11)
+    cases = []
+    for n, d in [(5, 1), (20, 2), (50, 3), (200, 10), (100, 100), (30, 1000)]:
+        pts = rng.random((n, d)).round(3)
+        cases.append((pts, rng.random(d).round(3)))
+    return cases
+
+
+@_friendly
+def distance_ratio(fn) -> None:
+    """Check a student's ``distance_ratio(points, query)``: (farthest - nearest) /
+    nearest Euclidean distance from ``query`` (shape (d,)) to the rows of ``points``
+    (shape (n, d)) (chapter "The curse of dimensionality, and why CNNs")."""
+    for pts, q in _distance_cases():
+        call = f"distance_ratio(<{pts.shape[0]} x {pts.shape[1]} points>, " \
+               f"<query of {q.size} numbers>)"
+        dist = np.sqrt(((pts - q) ** 2).sum(axis=1))
+        want = (dist.max() - dist.min()) / dist.min()
+        got = _number(_call(fn, "distance_ratio", pts.copy(), q.copy()), call)
+        if np.isclose(got, want, rtol=1e-6):
+            continue
+        squared = ((pts - q) ** 2).sum(axis=1)
+        manhattan = np.abs(pts - q).sum(axis=1)
+        if np.isclose(got, dist.max() / dist.min(), rtol=1e-6):
+            hint = "subtract the nearest distance first: (farthest - nearest) / nearest."
+        elif np.isclose(got, (squared.max() - squared.min()) / squared.min(), rtol=1e-6):
+            hint = ("these are squared distances: take the square root of the summed "
+                    "squares (np.linalg.norm(points - query, axis=1)).")
+        elif np.isclose(got, (manhattan.max() - manhattan.min()) / manhattan.min(),
+                        rtol=1e-6):
+            hint = ("that is the sum of absolute differences (Manhattan distance); the "
+                    "exercise asks for the Euclidean one.")
+        elif np.isclose(got, (dist.max() - dist.min()) / dist.max(), rtol=1e-6):
+            hint = "divide by the nearest distance, not the farthest."
+        else:
+            hint = ("compute the n distances with np.linalg.norm(points - query, "
+                    "axis=1), one per row, then (max - min) / min.")
+        raise AssertionError(f"{call} gave {got:.6g}, expected {want:.6g}. Hint: {hint}")
+    print("Correct: distance_ratio = (farthest - nearest) / nearest Euclidean distance\n"
+          "on point sets from 1 to 1000 dimensions.")

@@ -76,3 +76,35 @@ def digits(test_fraction: float = 0.2, seed: int = 0, standardize: bool = True) 
         X_train = (X_train - mean) / std
         X_test = (X_test - mean) / std
     return Split(X_train, y[train_idx], X_test, y[test_idx], n_classes=10)
+
+
+#: The regions :func:`points` samples from.
+REGIONS = ("cube", "ball", "gaussian")
+
+
+def points(n: int, d: int, region: str = "cube", seed: int = 0) -> np.ndarray:
+    """``n`` seeded random points in ``d`` dimensions, as an (n, d) float64 array.
+
+    ``region`` is ``"cube"`` (uniform in the unit cube [0, 1]^d), ``"ball"`` (uniform in
+    the unit ball, radius 1, centred at 0: a Gaussian direction times a radius drawn as
+    U^(1/d), so that the density is the same everywhere inside) or ``"gaussian"``
+    (independent standard normal coordinates). The same arguments give the same points
+    on every machine.
+
+    Introduced in chapter "The curse of dimensionality, and why CNNs".
+    """
+    n = _validate.integer("n", n, low=1, high=10**7)
+    d = _validate.integer("d", d, low=1, high=10**5)
+    _validate.choice("region", region, REGIONS)
+    seed = _validate.integer("seed", seed, low=0, high=2**32 - 1)
+    if n * d > 10**8:
+        raise ValueError(f"n * d must be at most 10**8 numbers, got n={n}, d={d}")
+    rng = np.random.default_rng(seed)
+    if region == "cube":
+        return rng.random((n, d))
+    normal = rng.standard_normal((n, d))
+    if region == "gaussian":
+        return normal
+    direction = normal / np.linalg.norm(normal, axis=1, keepdims=True)
+    radius = rng.random(n) ** (1.0 / d)
+    return direction * radius[:, None]

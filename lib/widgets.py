@@ -13,7 +13,8 @@ note too, not "Error displaying widget: model not found".
 
 Introduced in chapter "Sigmoid and the vanishing gradient" ("try your own activation
 function"); the ReLU chapter reuses :func:`activation_playground`; the convolution
-chapter adds :func:`kernel_playground` ("try your own kernel").
+chapter adds :func:`kernel_playground` ("try your own kernel"); the chapter on the curse
+of dimensionality adds :func:`distance_playground` ("distances in many dimensions").
 """
 
 from __future__ import annotations
@@ -416,3 +417,71 @@ def kernel_playground(image, *, stride: int = 1, padding: int = 0) -> Playground
     return Playground(box, "try your own 3 x 3 kernel", also=(
         "The edge and blur kernels, strides and paddings of this chapter are also in its "
         "figures and explorers above."))
+
+
+def distance_playground(*, d: int = 100, n: int = 500, region: str = "cube",
+                        seed: int = 0) -> Playground:
+    """Distances in many dimensions: pick d, the number of points and their distribution.
+
+    Draws ``n`` points with :func:`lib.data.points` (``region`` "cube", "ball" or
+    "gaussian", seeded by ``seed``), takes the first one as the query and plots the
+    histogram of its Euclidean distances to the other ``n - 1``, with the nearest and the
+    farthest marked, and prints the ratio (farthest - nearest) / nearest. Nothing is
+    drawn until the reader presses "Show" or changes a control.
+    """
+    import ipywidgets as w
+    import matplotlib.pyplot as plt
+
+    from lib import data
+
+    d = _validate.integer("d", d, low=1, high=10_000)
+    n = _validate.integer("n", n, low=3, high=20_000)
+    _validate.choice("region", region, data.REGIONS)
+    seed = _validate.integer("seed", seed, low=0, high=2**32 - 1)
+
+    d_box = w.BoundedIntText(value=d, min=1, max=10_000, description="dimensions d")
+    n_box = w.BoundedIntText(value=n, min=3, max=20_000, description="points n")
+    region_box = w.Dropdown(options=list(data.REGIONS), value=region,
+                            description="distribution")
+    seed_box = w.BoundedIntText(value=seed, min=0, max=10**6, description="seed")
+    out = w.Output()
+
+    def draw(*_):
+        dims, count = d_box.value, n_box.value
+        with out:
+            out.clear_output(wait=True)
+            if dims * count > 2 * 10**7:
+                print(f"{count:,} points in {dims:,} dimensions are {dims * count:,} "
+                      "numbers: keep d x n at most 20,000,000 (fewer points or "
+                      "dimensions).")
+                return
+            pts = data.points(count, dims, region_box.value, seed_box.value)
+            dist = np.linalg.norm(pts[1:] - pts[0], axis=1)
+            near, far = float(dist.min()), float(dist.max())
+            fig, ax = plots.figure()
+            ax.hist(dist, bins=50, color=plots.PALETTE["sky"])
+            for value, name, colour in [(near, "nearest", plots.PALETTE["blue"]),
+                                        (far, "farthest", plots.PALETTE["vermillion"])]:
+                ax.axvline(value, color=colour, lw=2, label=f"{name} {value:.3g}")
+            ax.set_xlim(0, far * 1.05)
+            ax.set_xlabel("distance from the query point")
+            ax.set_ylabel("points")
+            ax.set_title(f"{region_box.value}, d = {dims:,}, {count:,} points")
+            ax.legend(loc="upper left")
+            plt.show()
+            ratio = (far - near) / near if near > 0 else float("inf")
+            print(f"(farthest - nearest) / nearest = {ratio:.3g}")
+
+    show = w.Button(description="Show", button_style="primary")
+    show.on_click(draw)
+    for control in (d_box, n_box, region_box, seed_box):
+        control.observe(draw, names="value")
+    box = w.VBox([
+        w.HTML("<b>Distances in many dimensions.</b> Choose the number of dimensions, "
+               "of points and their distribution; <b>Show</b> draws the distances from "
+               "the first point to all the others, and every later change redraws."),
+        w.HBox([d_box, n_box]), w.HBox([region_box, seed_box, show]), out,
+    ])
+    return Playground(box, "distances in many dimensions", also=(
+        "The cube and the Gaussian at several dimensions are also in the explorer "
+        "above."))

@@ -134,3 +134,41 @@ def test_tensors(std):
 def test_split_is_frozen(std):
     with pytest.raises(AttributeError):
         std.X_train = None
+
+
+# ------------------------------------------------ points in a cube, a ball, a Gaussian
+@pytest.mark.parametrize("region", data.REGIONS)
+def test_points_shape_dtype_and_seeding(region):
+    pts = data.points(200, 7, region, seed=3)
+    assert pts.shape == (200, 7) and pts.dtype == np.float64
+    assert np.array_equal(pts, data.points(200, 7, region, seed=3))
+    assert not np.array_equal(pts, data.points(200, 7, region, seed=4))
+
+
+def test_cube_points_are_uniform_in_the_unit_cube():
+    pts = data.points(20_000, 5, "cube")
+    assert pts.min() >= 0 and pts.max() < 1
+    assert np.allclose(pts.mean(axis=0), 0.5, atol=0.01)
+    assert np.allclose(pts.var(axis=0), 1 / 12, atol=0.005)
+
+
+@pytest.mark.parametrize("d", [1, 2, 3, 10])
+def test_ball_points_are_uniform_in_the_unit_ball(d):
+    pts = data.points(20_000, d, "ball", seed=1)
+    radius = np.linalg.norm(pts, axis=1)
+    assert radius.max() <= 1.0
+    # uniform in volume: P(radius <= r) = r^d
+    for r in (0.5, 0.8, 0.95):
+        assert abs(np.mean(radius <= r) - r ** d) < 0.015
+    assert np.allclose(pts.mean(axis=0), 0.0, atol=0.02)
+
+
+def test_gaussian_points_are_standard_normal():
+    pts = data.points(20_000, 4, "gaussian", seed=2)
+    assert np.allclose(pts.mean(axis=0), 0.0, atol=0.03)
+    assert np.allclose(pts.std(axis=0), 1.0, atol=0.03)
+
+
+def test_points_refuses_too_many_numbers():
+    with pytest.raises(ValueError, match="n \\* d"):
+        data.points(10**6, 1000)

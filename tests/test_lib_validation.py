@@ -322,6 +322,22 @@ GOOD["conv.conv2d"] = (
     conv.conv2d, lambda: {"image": np.ones((2, 5, 6)), "kernel": np.ones((3, 2, 3, 3)),
                           "stride": 2, "padding": 1}
 )
+GOOD["data.points"] = (
+    data.points, lambda: {"n": 10, "d": 3, "region": "ball", "seed": 1}
+)
+GOOD["widgets.distance_playground"] = (
+    widgets.distance_playground, lambda: {"d": 10, "n": 50, "region": "cube", "seed": 0}
+)
+BAD += [
+    *[("data.points", "n", v) for v in [0, -1, 10**7 + 1, 2.5, True, "10", None]],
+    *[("data.points", "d", v) for v in [0, -3, 10**5 + 1, 3.0, False, "3", None]],
+    *[("data.points", "region", v) for v in ["sphere", "Cube", 1, None]],
+    *[("data.points", "seed", v) for v in [-1, 2**32, 0.5, True, "0", None]],
+    *[("widgets.distance_playground", "d", v) for v in [0, 10_001, 2.5, True, "10"]],
+    *[("widgets.distance_playground", "n", v) for v in [2, 20_001, 50.0, None]],
+    *[("widgets.distance_playground", "region", v) for v in ["normal", 3, None]],
+    *[("widgets.distance_playground", "seed", v) for v in [-1, 2**32, "0"]],
+]
 GOOD["widgets.kernel_playground"] = (
     widgets.kernel_playground, lambda: {"image": _IMAGE, "stride": 2, "padding": 1}
 )

@@ -199,3 +199,26 @@ def test_kernel_playground_note_and_redraw(capsys):
     assert [c.value for c in cells] == [0, 0, 0, 0, 1, 0, 0, 0, 0]
     cells[0].value = 2.0
     assert f"{10 * 13 * 9:,} multiply-adds" in capsys.readouterr().out
+
+
+# ---------------------------------------------------------------- the dimensionality chapter
+def test_distance_playground_note_and_redraw(capsys):
+    playground = widgets.distance_playground(d=10, n=50, region="cube", seed=0)
+    bundle = playground._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in bundle
+    note = bundle["text/html"]
+    assert "needs a running Python kernel" in note and "explorer above" in note
+    assert bundle["text/plain"].startswith("Playground: distances in many dimensions")
+    assert capsys.readouterr().out == ""             # nothing drawn before Show
+    _find(playground, "Button", "Show").click()
+    out = capsys.readouterr().out
+    from lib import data
+
+    pts = data.points(50, 10, "cube", 0)
+    dist = np.linalg.norm(pts[1:] - pts[0], axis=1)
+    assert f"= {(dist.max() - dist.min()) / dist.min():.3g}" in out
+    _find(playground, "Dropdown").value = "gaussian"
+    assert "(farthest - nearest) / nearest" in capsys.readouterr().out
+    _find(playground, "BoundedIntText", "dimensions d").value = 10_000
+    _find(playground, "BoundedIntText", "points n").value = 20_000
+    assert "at most 20,000,000" in capsys.readouterr().out
