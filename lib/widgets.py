@@ -437,13 +437,17 @@ def distance_playground(*, d: int = 100, n: int = 500, region: str = "cube",
     d = _validate.integer("d", d, low=1, high=10_000)
     n = _validate.integer("n", n, low=3, high=20_000)
     _validate.choice("region", region, data.REGIONS)
-    seed = _validate.integer("seed", seed, low=0, high=2**32 - 1)
+    seed = _validate.integer("seed", seed, low=0, high=10**6)   # the box's range
 
-    d_box = w.BoundedIntText(value=d, min=1, max=10_000, description="dimensions d")
-    n_box = w.BoundedIntText(value=n, min=3, max=20_000, description="points n")
+    wide = {"description_width": "initial"}   # labels in full, not "dimensio..."
+    d_box = w.BoundedIntText(value=d, min=1, max=10_000, description="dimensions d",
+                             style=wide)
+    n_box = w.BoundedIntText(value=n, min=3, max=20_000, description="points n",
+                             style=wide)
     region_box = w.Dropdown(options=list(data.REGIONS), value=region,
-                            description="distribution")
-    seed_box = w.BoundedIntText(value=seed, min=0, max=10**6, description="seed")
+                            description="distribution", style=wide)
+    seed_box = w.BoundedIntText(value=seed, min=0, max=10**6, description="seed",
+                                style=wide)
     out = w.Output()
 
     def draw(*_):
