@@ -501,6 +501,53 @@ def count_dead(fn) -> None:
           "(with exact zeros, one live example, one example only).")
 
 
+def _born_dead_reference(width, depth, bias, trials=50_000, seed=12345):
+    """The share of networks whose last hidden layer is all zero for the input of
+    ones, simulated with many trials (the check's own answer)."""
+    gen = np.random.default_rng(seed)
+    h = np.ones((trials, width))
+    for _ in range(depth - 1):
+        W = gen.standard_normal((trials, width, width)) * np.sqrt(2 / width)
+        h = np.maximum(np.einsum("tij,tj->ti", W, h) + bias, 0.0)
+    return float(np.mean(np.all(h == 0, axis=1)))
+
+
+#: (width, depth, bias) cases for born_dead_share: the formula's case, a wider net,
+#: a positive and a negative bias.
+_BORN_CASES = [(3, 10, 0.0), (5, 10, 0.0), (3, 10, 0.5), (3, 10, -0.2), (2, 4, 0.0)]
+
+
+@_friendly
+def born_dead_share(fn) -> None:
+    """Check a student's ``born_dead_share(width, depth, bias)``: the simulated share
+    of random ReLU networks (He-scaled normal weights, every hidden bias ``bias``)
+    whose last hidden layer is all zero for the input of ones (chapter "Dying
+    ReLUs")."""
+    for width, depth, bias in _BORN_CASES:
+        call = f"born_dead_share({width}, {depth}, bias={bias})"
+        got = _number(_call(fn, "born_dead_share", width, depth, bias), call)
+        want = _born_dead_reference(width, depth, bias)
+        formula = 1 - (1 - 2.0**-width) ** (depth - 1)
+        if not 0 <= got <= 1:
+            hint = "return the share of networks (between 0 and 1), not a count."
+        elif bias == 0 and abs(got - (1 - (1 - 2.0**-width) ** depth)) < 0.02 \
+                and abs(got - want) > 0.03:
+            hint = ("a network with `depth` layers of weights has depth - 1 hidden "
+                    "layers: count the last hidden layer, not the output layer.")
+        elif bias != 0 and abs(got - formula) < 0.02 and abs(got - want) > 0.03:
+            hint = "add the bias to every hidden layer's pre-activations."
+        else:
+            hint = ("draw new weights for every network and every layer, with standard "
+                    "deviation sqrt(2 / width), and call a network dead when every "
+                    "unit of its last hidden layer outputs exactly 0.")
+        if abs(got - want) > 0.045:
+            raise AssertionError(
+                f"{call} gave {got:.3f}, expected about {want:.3f} (within 0.045: "
+                f"a simulation of 2,000 networks or more is that close). Hint: {hint}")
+    print(f"Correct: born_dead_share is within 0.045 of the check's own simulation "
+          f"in all {len(_BORN_CASES)} cases (zero, positive and negative biases).")
+
+
 # ---------------------------------------------------------------- the convolution chapter
 
 #: (i, k, s, p) cases for output_size: Dumoulin & Visin's seven, then strides that do

@@ -5,7 +5,8 @@ back-propagation sends down to every layer (:func:`backprop_norms`) and the spre
 each layer's activations across examples (:func:`activation_spread`), the two
 quantities Glorot & Bengio (2010) watch, plus weight-gradient norms and saturation.
 The ReLU and dying-ReLU chapters use the zero and dead fractions, and the dying-ReLU
-chapter finds the dead units themselves (:func:`dead_units`). The functions never
+chapter finds the dead units themselves (:func:`dead_units`) and the nearly dead
+ones (:func:`active_share`, :func:`nearly_dead_units`). The functions never
 change the model: gradients are cleared again, modes restored.
 """
 
@@ -207,6 +208,35 @@ def dead_units(model: nn.Module, X) -> list[np.ndarray]:
     regime everywhere" but still passes back ``slope`` times its gradient.
     """
     return [np.all(pre <= 0, axis=0) for pre, _ in hidden_outputs(model, X)]
+
+
+def active_share(model: nn.Module, X) -> list[np.ndarray]:
+    """For every hidden layer, the share of the rows of ``X`` on which each unit is
+    active (pre-activation > 0): one array of values in [0, 1] per hidden layer
+    (chapter "Dying ReLUs").
+
+    A dead unit (:func:`dead_units`) has share 0; a *nearly dead* one
+    (:func:`nearly_dead_units`) a small positive share, so its gradient is small but
+    not zero. Eval mode; the model is left unchanged.
+    """
+    model, X = _mlp_input(model, X, "active_share")
+    if X.shape[0] == 0:
+        raise ValueError("X must hold at least one example")
+    return [np.mean(pre > 0, axis=0) for pre, _ in hidden_outputs(model, X)]
+
+
+def nearly_dead_units(model: nn.Module, X, below: float = 0.01) -> list[np.ndarray]:
+    """Which hidden units are active (pre-activation > 0) on fewer than a share
+    ``below`` of the rows of ``X``: one boolean array per hidden layer (chapter
+    "Dying ReLUs").
+
+    Dead units (active on no row) are included. ``below`` must be in (0, 1]; the
+    default 0.01 means "active on fewer than 1% of the examples". Such a unit still
+    gets a gradient from the few rows it is active on, so a long enough run can
+    revive it: "nearly dead" is a plateau, "dead" is for good (first layer).
+    """
+    below = _validate.real("below", below, low=0.0, high=1.0, low_open=True)
+    return [share < below for share in active_share(model, X)]
 
 
 def activation_stats(model: nn.Module, X, tol: float = 0.01) -> list[dict]:

@@ -954,3 +954,40 @@ def test_distance_ratio_check_cannot_be_fooled_by_changing_its_input():
         return out
 
     checks.distance_ratio(destructive)
+
+
+def _right_born_dead_share(width, depth, bias=0.0, trials=2000, seed=0):
+    gen = np.random.default_rng(seed)
+    h = np.ones((trials, width))
+    for _ in range(depth - 1):
+        W = gen.standard_normal((trials, width, width)) * np.sqrt(2 / width)
+        h = np.maximum(np.einsum("tij,tj->ti", W, h) + bias, 0.0)
+    return float(np.mean(np.all(h == 0, axis=1)))
+
+
+def test_born_dead_share_confirms_right_answers(capsys):
+    checks.born_dead_share(_right_born_dead_share)
+    checks.born_dead_share(lambda w, d, b: _right_born_dead_share(w, d, b, seed=7))
+    assert "Correct" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    "wrong, words",
+    [
+        (lambda w, d, b=0.0: 2000 * _right_born_dead_share(w, d, b), ["share", "count"]),
+        (lambda w, d, b=0.0: _right_born_dead_share(w, d + 1, b), ["depth - 1"]),
+        (lambda w, d, b=0.0: _right_born_dead_share(w, d, 0.0), ["bias"]),
+        (lambda w, d, b=0.0: 0.5, ["expected about"]),
+    ],
+)
+def test_born_dead_share_wrong_answers_have_hints(wrong, words):
+    message = _expect_assertion(checks.born_dead_share, wrong)
+    for word in words:
+        assert word in message
+
+
+@pytest.mark.parametrize("answer", [None, "abc", lambda w, d, b: None,
+                                    lambda w, d, b: "0.7", lambda w, d, b: 1 / 0])
+def test_born_dead_share_broken_answers_get_a_sentence(answer):
+    message = _expect_assertion(checks.born_dead_share, answer)
+    assert "born_dead_share" in message

@@ -365,3 +365,24 @@ def test_activation_spread_shrinks_through_a_deep_sigmoid_net():
     model = nets.mlp([3] + [16] * 6 + [2], activation="sigmoid", bias="zeros")
     spread = probes.activation_spread(model, np.random.default_rng(0).normal(size=(50, 3)))
     assert spread.size == 7 and np.all(np.diff(spread[:-1]) < 0)
+
+
+def test_active_share_and_nearly_dead_by_hand():
+    # one hidden layer of 3 units with identity weights: unit j's pre-activation is
+    # column j of X (bias 0), so the shares can be read off X
+    model = nets.mlp([3, 3, 2])
+    with torch.no_grad():
+        model[0].weight.copy_(torch.eye(3, dtype=torch.float64))
+        model[0].bias.zero_()
+    X = np.zeros((200, 3))
+    X[:, 0] = 1.0                     # active everywhere
+    X[:1, 1] = 1.0                    # active on 1 of 200 rows (0.5%)
+    X[:, 2] = -1.0                    # dead
+    (share,) = probes.active_share(model, X)
+    assert share.tolist() == [1.0, 0.005, 0.0]
+    (near,) = probes.nearly_dead_units(model, X)
+    assert near.tolist() == [False, True, True]
+    (near,) = probes.nearly_dead_units(model, X, below=0.005)   # strictly fewer
+    assert near.tolist() == [False, False, True]
+    (dead,) = probes.dead_units(model, X)
+    assert np.array_equal(dead, share == 0)

@@ -271,6 +271,20 @@ BAD += [
     ("nets.mlp", "slope", 0.1),      # relu takes no slope
 ]
 
+GOOD["probes.active_share"] = (probes.active_share, lambda: {"model": _model(0.5), "X": X})
+GOOD["probes.nearly_dead_units"] = (
+    probes.nearly_dead_units, lambda: {"model": _model(0.5), "X": X, "below": 0.2})
+BAD += [
+    *[(f"probes.{fn}", "model", v)
+      for fn in ("active_share", "nearly_dead_units")
+      for v in [None, "mlp", nn.Linear(4, 3), nn.Sequential(nn.ReLU())]],
+    *[(f"probes.{fn}", "X", v)
+      for fn in ("active_share", "nearly_dead_units")
+      for v in ["abc", None, X.tolist(), X[0], X[None], np.zeros((6, 5)),
+                np.zeros((0, 4))]],
+    *[("probes.nearly_dead_units", "below", v) for v in [0, -0.1, 1.5, *BAD_REALS]],
+]
+
 # ---------------------------------------------------------------- the sigmoid chapter's probes
 GOOD["probes.backprop_norms"] = (
     probes.backprop_norms, lambda: {"model": _model(0.5), "X": X, "y": Y})
