@@ -808,7 +808,8 @@ def first_dim_below(fn) -> None:
         if got is None:
             raise AssertionError(f"{call} returned None. Hint: {_NONE_HINT}")
         if isinstance(got, (bool, np.bool_)) or not isinstance(got, (int, np.integer)):
-            raise AssertionError(f"{call} gave {got!r}, expected the whole number {want}. "
+            raise AssertionError(f"{call} returned {_short(got)}, expected the whole "
+                                 f"number {want}. "
                                  "Hint: return the dimension d itself (an int), not the "
                                  "volume.")
         if got == want:
