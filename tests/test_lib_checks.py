@@ -991,3 +991,42 @@ def test_born_dead_share_wrong_answers_have_hints(wrong, words):
 def test_born_dead_share_broken_answers_get_a_sentence(answer):
     message = _expect_assertion(checks.born_dead_share, answer)
     assert "born_dead_share" in message
+
+
+def _right_first_dim_below(v):
+    d = 1
+    while _right_ball_volume(d) >= v:
+        d += 1
+    return d
+
+
+def test_new_dimensionality_checks_confirm_right_answers(capsys):
+    checks.first_dim_below(_right_first_dim_below)
+    checks.first_dim_below(lambda v: np.int64(_right_first_dim_below(v)))
+    checks.half_shell_eps(lambda d: (1 - 2 ** (-1 / d)) / 2)
+    checks.half_shell_eps(lambda d: np.float32((1 - 2 ** (-1 / d)) / 2))
+    assert capsys.readouterr().out.count("Correct") == 4
+
+
+@pytest.mark.parametrize(("wrong", "words"), [
+    (lambda v: _right_first_dim_below(v) - 1, "last dimension"),
+    (lambda v: _right_first_dim_below(v) + 1, "one dimension earlier"),
+    (lambda v: max(6, _right_first_dim_below(v)), "before the peak"),
+    (lambda v: _right_ball_volume(_right_first_dim_below(v)), "not the volume"),
+    (lambda v: None, "return"),
+    (lambda v: 3, "try d = 1, 2, 3"),
+], ids=["last-above", "one-late", "after-peak", "volume", "none", "other"])
+def test_first_dim_below_wrong_answers_have_hints(wrong, words):
+    message = _expect_assertion(checks.first_dim_below, wrong)
+    assert words in message and "Hint:" in message
+
+
+@pytest.mark.parametrize(("wrong", "words"), [
+    (lambda d: 1 - 2 ** (-1 / d), "divide by 2"),
+    (lambda d: 2 ** (-1 / d), "inner cube"),
+    (lambda d: 0.25 / d, "not linear"),
+    (lambda d: 0.1, "solve for eps"),
+], ids=["one-side", "inner", "linear", "other"])
+def test_half_shell_eps_wrong_answers_have_hints(wrong, words):
+    message = _expect_assertion(checks.half_shell_eps, wrong)
+    assert words in message and "Hint:" in message
