@@ -807,6 +807,8 @@ def first_dim_below(fn) -> None:
         want = first(v)
         if got is None:
             raise AssertionError(f"{call} returned None. Hint: {_NONE_HINT}")
+        if isinstance(got, (float, np.floating)) and np.isfinite(got) and got == int(got):
+            got = int(got)                     # 13.0 is the right whole number too
         if isinstance(got, (bool, np.bool_)) or not isinstance(got, (int, np.integer)):
             raise AssertionError(f"{call} returned {_short(got)}, expected the whole "
                                  f"number {want}. "
@@ -814,7 +816,10 @@ def first_dim_below(fn) -> None:
                                  "volume.")
         if got == want:
             continue
-        if got == want - 1:
+        if got < 1:
+            hint = ("dimensions start at d = 1 (the ball of dimension 1 is the interval "
+                    "[-1, 1], of volume 2): start the search there.")
+        elif got == want - 1:
             hint = ("that is the last dimension whose volume is still at least v; the "
                     "exercise asks for the first one below it.")
         elif got == want + 1:
@@ -840,7 +845,7 @@ def half_shell_eps(fn) -> None:
         call = f"half_shell_eps({d})"
         got = _number(_call(fn, "half_shell_eps", d), call)
         want = (1 - 0.5 ** (1 / d)) / 2
-        if np.isclose(got, want, rtol=1e-6, atol=0):
+        if np.isclose(got, want, rtol=1e-4, atol=0):   # a numerical solution passes
             continue
         if np.isclose(got, 1 - 0.5 ** (1 / d), rtol=1e-6, atol=0):
             hint = ("the shell lines both faces of every axis, so the inner cube has side "
@@ -848,8 +853,8 @@ def half_shell_eps(fn) -> None:
         elif np.isclose(got, 0.5 ** (1 / d) / 2, rtol=1e-6, atol=0) or np.isclose(
                 got, 0.5 ** (1 / d), rtol=1e-6, atol=0):
             hint = ("2^(-1/d) is the side of the inner cube that holds the other half; the "
-                    "shell's width is what is left of the side on each face: "
-                    "(1 - 2^(-1/d)) / 2.")
+                    "exercise asks for the shell's width: how much of the side is left "
+                    "on each face?")
         elif np.isclose(got, 0.5 / d, rtol=1e-6, atol=0) or np.isclose(
                 got, 0.25 / d, rtol=1e-6, atol=0):
             hint = ("the shell's share is 1 - (1 - 2 eps)^d, not linear in eps: solve "

@@ -1005,17 +1005,29 @@ def test_new_dimensionality_checks_confirm_right_answers(capsys):
     checks.first_dim_below(lambda v: np.int64(_right_first_dim_below(v)))
     checks.half_shell_eps(lambda d: (1 - 2 ** (-1 / d)) / 2)
     checks.half_shell_eps(lambda d: np.float32((1 - 2 ** (-1 / d)) / 2))
-    assert capsys.readouterr().out.count("Correct") == 4
+    checks.first_dim_below(lambda v: float(_right_first_dim_below(v)))
+    checks.half_shell_eps(_bisected_half_shell_eps)
+    assert capsys.readouterr().out.count("Correct") == 6
+
+
+def _bisected_half_shell_eps(d):
+    # a numerical answer, as a student might find it: bisection to 1e-9
+    low, high = 0.0, 0.5
+    while high - low > 1e-9:
+        mid = (low + high) / 2
+        low, high = (mid, high) if (1 - 2 * mid) ** d > 0.5 else (low, mid)
+    return (low + high) / 2
 
 
 @pytest.mark.parametrize(("wrong", "words"), [
-    (lambda v: _right_first_dim_below(v) - 1, "last dimension"),
+    (lambda v: max(1, _right_first_dim_below(v) - 1), "last dimension"),
     (lambda v: _right_first_dim_below(v) + 1, "one dimension earlier"),
     (lambda v: max(6, _right_first_dim_below(v)), "before the peak"),
     (lambda v: _right_ball_volume(_right_first_dim_below(v)), "not the volume"),
     (lambda v: None, "return"),
     (lambda v: 3, "try d = 1, 2, 3"),
-], ids=["last-above", "one-late", "after-peak", "volume", "none", "other"])
+    (lambda v: 0, "start at d = 1"),
+], ids=["last-above", "one-late", "after-peak", "volume", "none", "other", "zero"])
 def test_first_dim_below_wrong_answers_have_hints(wrong, words):
     message = _expect_assertion(checks.first_dim_below, wrong)
     assert words in message and "Hint:" in message
@@ -1024,9 +1036,10 @@ def test_first_dim_below_wrong_answers_have_hints(wrong, words):
 @pytest.mark.parametrize(("wrong", "words"), [
     (lambda d: 1 - 2 ** (-1 / d), "divide by 2"),
     (lambda d: 2 ** (-1 / d), "inner cube"),
+    (lambda d: 2 ** (-1 / d) / 2, "how much of the side"),
     (lambda d: 0.25 / d, "not linear"),
     (lambda d: 0.1, "solve for eps"),
-], ids=["one-side", "inner", "linear", "other"])
+], ids=["one-side", "inner", "inner-half", "linear", "other"])
 def test_half_shell_eps_wrong_answers_have_hints(wrong, words):
     message = _expect_assertion(checks.half_shell_eps, wrong)
     assert words in message and "Hint:" in message
