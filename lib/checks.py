@@ -501,15 +501,19 @@ def count_dead(fn) -> None:
           "(with exact zeros, one live example, one example only).")
 
 
-def _born_dead_reference(width, depth, bias, trials=50_000, seed=12345):
-    """The share of networks whose last hidden layer is all zero for the input of
-    ones, simulated with many trials (the check's own answer)."""
+def _born_dead_reference(width, depth, bias, trials=50_000, seed=12345, last_only=False):
+    """The share of networks in which some hidden layer is all zero for the input of
+    ones, simulated with many trials (the check's own answer). With ``last_only``,
+    the share whose last hidden layer is zero: the same when the bias is <= 0 (a zero
+    layer then stays zero), fewer when it is positive."""
     gen = np.random.default_rng(seed)
     h = np.ones((trials, width))
+    dead = np.zeros(trials, dtype=bool)
     for _ in range(depth - 1):
         W = gen.standard_normal((trials, width, width)) * np.sqrt(2 / width)
         h = np.maximum(np.einsum("tij,tj->ti", W, h) + bias, 0.0)
-    return float(np.mean(np.all(h == 0, axis=1)))
+        dead |= np.all(h == 0, axis=1)
+    return float(np.mean(np.all(h == 0, axis=1) if last_only else dead))
 
 
 #: (width, depth, bias) cases for born_dead_share: the formula's case, a wider net,
@@ -520,8 +524,8 @@ _BORN_CASES = [(3, 10, 0.0), (5, 10, 0.0), (3, 10, 0.5), (3, 10, -0.2), (2, 4, 0
 @_friendly
 def born_dead_share(fn) -> None:
     """Check a student's ``born_dead_share(width, depth, bias)``: the simulated share
-    of random ReLU networks (He-scaled normal weights, every hidden bias ``bias``)
-    whose last hidden layer is all zero for the input of ones (chapter "Dying
+    of random ReLU networks (He-scaled normal weights, every hidden bias ``bias``) in
+    which some hidden layer is all zero for the input of ones (chapter "Dying
     ReLUs")."""
     for width, depth, bias in _BORN_CASES:
         call = f"born_dead_share({width}, {depth}, bias={bias})"
@@ -536,10 +540,16 @@ def born_dead_share(fn) -> None:
                     "layers: count the last hidden layer, not the output layer.")
         elif bias != 0 and abs(got - formula) < 0.02 and abs(got - want) > 0.03:
             hint = "add the bias to every hidden layer's pre-activations."
+        elif bias > 0 and abs(got - want) > 0.045 and abs(
+                got - _born_dead_reference(width, depth, bias, last_only=True)) < 0.045:
+            hint = ("a network is dead as soon as one hidden layer is all zero, not only "
+                    "when the last one is: with a positive bias the layers above a zero "
+                    "layer output relu(bias), the same for every input, and no gradient "
+                    "reaches the layers below it.")
         else:
             hint = ("draw new weights for every network and every layer, with standard "
-                    "deviation sqrt(2 / width), and call a network dead when every "
-                    "unit of its last hidden layer outputs exactly 0.")
+                    "deviation sqrt(2 / width), and call a network dead as soon as every "
+                    "unit of one hidden layer outputs exactly 0.")
         if abs(got - want) > 0.045:
             raise AssertionError(
                 f"{call} gave {got:.3f}, expected about {want:.3f} (within 0.045: "

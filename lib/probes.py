@@ -205,9 +205,11 @@ def dead_units(model: nn.Module, X) -> list[np.ndarray]:
     A dead ReLU unit outputs 0 on every example, and torch's ReLU passes back a zero
     gradient for every one of them. The test looks at pre-activations, so it applies
     to any activation: for Leaky ReLU or PReLU the same unit is "in the negative
-    regime everywhere" but still passes back ``slope`` times its gradient.
+    regime everywhere" but still passes back ``slope`` times its gradient. A model
+    whose pre-activations are nan (a run that diverged) has no dead or alive units:
+    that is a ValueError, not an answer.
     """
-    return [np.all(pre <= 0, axis=0) for pre, _ in hidden_outputs(model, X)]
+    return [np.all(pre <= 0, axis=0) for pre in _finite_pre(model, X, "dead_units")]
 
 
 def active_share(model: nn.Module, X) -> list[np.ndarray]:
@@ -217,12 +219,31 @@ def active_share(model: nn.Module, X) -> list[np.ndarray]:
 
     A dead unit (:func:`dead_units`) has share 0; a *nearly dead* one
     (:func:`nearly_dead_units`) a small positive share, so its gradient is small but
-    not zero. Eval mode; the model is left unchanged.
+    not zero. A unit whose pre-activation is nan on some row (a run that diverged)
+    gets share nan, so a probe called during training marks the epochs after a
+    divergence instead of counting such units as dead (an infinite pre-activation
+    still has a sign and counts as it). Eval mode; the model is left unchanged.
     """
     model, X = _mlp_input(model, X, "active_share")
     if X.shape[0] == 0:
         raise ValueError("X must hold at least one example")
-    return [np.mean(pre > 0, axis=0) for pre, _ in hidden_outputs(model, X)]
+    return [np.where(np.any(np.isnan(pre), axis=0), np.nan, np.mean(pre > 0, axis=0))
+            for pre, _ in hidden_outputs(model, X)]
+
+
+def _finite_pre(model, X, caller):
+    # the hidden layers' pre-activations, refused when a run diverged (nan)
+    model, X = _mlp_input(model, X, caller)
+    if X.shape[0] == 0:
+        raise ValueError("X must hold at least one example")
+    pres = [pre for pre, _ in hidden_outputs(model, X)]
+    for k, pre in enumerate(pres, start=1):
+        if np.any(np.isnan(pre)):
+            raise ValueError(
+                f"{caller}: the model's pre-activations in hidden layer {k} are nan: "
+                "its training diverged, so no unit is dead or alive; check the run's "
+                "loss before probing it")
+    return pres
 
 
 def nearly_dead_units(model: nn.Module, X, below: float = 0.01) -> list[np.ndarray]:
@@ -233,10 +254,12 @@ def nearly_dead_units(model: nn.Module, X, below: float = 0.01) -> list[np.ndarr
     Dead units (active on no row) are included. ``below`` must be in (0, 1]; the
     default 0.01 means "active on fewer than 1% of the examples". Such a unit still
     gets a gradient from the few rows it is active on, so a long enough run can
-    revive it: "nearly dead" is a plateau, "dead" is for good (first layer).
+    revive it: "nearly dead" is a plateau, "dead" is for good (first layer). A model
+    whose pre-activations are nan is refused, as by :func:`dead_units`.
     """
     below = _validate.real("below", below, low=0.0, high=1.0, low_open=True)
-    return [share < below for share in active_share(model, X)]
+    return [np.mean(pre > 0, axis=0) < below
+            for pre in _finite_pre(model, X, "nearly_dead_units")]
 
 
 def activation_stats(model: nn.Module, X, tol: float = 0.01) -> list[dict]:

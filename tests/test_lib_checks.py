@@ -975,6 +975,9 @@ def test_born_dead_share_confirms_right_answers(capsys):
         (lambda w, d, b=0.0: 2000 * _right_born_dead_share(w, d, b), ["share", "count"]),
         (lambda w, d, b=0.0: _right_born_dead_share(w, d + 1, b), ["depth - 1"]),
         (lambda w, d, b=0.0: _right_born_dead_share(w, d, 0.0), ["bias"]),
+        (lambda w, d, b=0.0: checks._born_dead_reference(w, d, b, trials=2000,
+                                                         last_only=True),
+         ["one hidden layer is all zero"]),
         (lambda w, d, b=0.0: 0.5, ["expected about"]),
     ],
 )

@@ -386,3 +386,32 @@ def test_active_share_and_nearly_dead_by_hand():
     assert near.tolist() == [False, False, True]
     (dead,) = probes.dead_units(model, X)
     assert np.array_equal(dead, share == 0)
+
+
+def test_a_diverged_model_has_no_dead_units_but_an_error():
+    # a run that diverged leaves nan pre-activations: such units are neither dead nor
+    # alive. active_share marks them nan (so a probe during training survives the epoch it
+    # diverged in), dead_units and nearly_dead_units refuse with a sentence
+    model = nets.mlp([3, 3, 2])
+    with torch.no_grad():
+        model[0].weight.copy_(torch.eye(3, dtype=torch.float64))
+        model[0].bias.zero_()
+        model[0].weight[1, 1] = float("nan")
+        model[0].weight[2, 2] = -float("inf")       # -inf still has a sign: dead
+    X = np.ones((5, 3))
+    (share,) = probes.active_share(model, X)
+    assert share[0] == 1.0 and np.isnan(share[1]) and share[2] == 0.0
+    for probe in (probes.dead_units, probes.nearly_dead_units):
+        with pytest.raises(ValueError, match=r"hidden layer 1 are nan.*diverged"):
+            probe(model, X)
+    with torch.no_grad():
+        model[0].weight[1, 1] = 1.0
+    np.testing.assert_array_equal(probes.dead_units(model, X)[0], [False, False, True])
+
+
+def test_dead_units_refuses_an_empty_data_set():
+    # on no examples every unit would be "dead": refused instead
+    model = nets.mlp([3, 3, 2])
+    for probe in (probes.dead_units, probes.nearly_dead_units, probes.active_share):
+        with pytest.raises(ValueError, match="at least one example"):
+            probe(model, np.zeros((0, 3)))
