@@ -543,9 +543,9 @@ def born_dead_share(fn) -> None:
         elif bias > 0 and abs(got - want) > 0.045 and abs(
                 got - _born_dead_reference(width, depth, bias, last_only=True)) < 0.045:
             hint = ("a network is dead as soon as one hidden layer is all zero, not only "
-                    "when the last one is: with a positive bias the layers above a zero "
-                    "layer output relu(bias), the same for every input, and no gradient "
-                    "reaches the layers below it.")
+                    "when the last one is: with a positive bias the layer above a zero "
+                    "layer outputs relu(bias) and every later layer a constant, the same "
+                    "for every input, and no gradient reaches the layers below it.")
         else:
             hint = ("draw new weights for every network and every layer, with standard "
                     "deviation sqrt(2 / width), and call a network dead as soon as every "
