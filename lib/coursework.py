@@ -191,7 +191,11 @@ def toc_files(root) -> list[str]:
     import yaml
 
     toc_path = _root(root) / "_toc.yml"
-    if not toc_path.is_file():
+    try:
+        found = toc_path.is_file()
+    except (OSError, ValueError):  # a name too long for the file system, a NUL
+        found = False
+    if not found:
         raise ValueError(f"root must be the book's folder (with a _toc.yml), got {str(root)!r}")
     try:
         toc = yaml.safe_load(toc_path.read_text(encoding="utf-8"))

@@ -157,6 +157,11 @@ def mlp(
     """
     if isinstance(widths, (str, bytes)) or not hasattr(widths, "__iter__"):
         raise TypeError(f"widths must be a list of layer sizes, got {type(widths).__name__}")
+    try:
+        widths = list(widths)
+    except TypeError:  # a 0-d array or tensor
+        raise TypeError(f"widths must be a list of layer sizes, got a single "
+                        f"{type(widths).__name__}") from None
     widths = [_validate.integer("each entry of widths", w, low=1, high=MAX_WIDTH)
               for w in widths]
     if len(widths) < 2:
@@ -174,7 +179,7 @@ def mlp(
         bias = _validate.real("bias", bias)
     gain = _validate.real("gain", gain, low=0.0, low_open=True)
     dropout = _validate.real("dropout", dropout, low=0.0, high=1.0, high_open=True)
-    if dtype not in (torch.float32, torch.float64):
+    if not isinstance(dtype, torch.dtype) or dtype not in (torch.float32, torch.float64):
         raise ValueError(f"dtype must be torch.float32 or torch.float64, got {dtype}")
     if slope is not None:
         if callable(activation) or activation not in DEFAULT_SLOPES:

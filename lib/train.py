@@ -125,6 +125,15 @@ def _tensor_pair(name_x, X, name_y, y, dtype, model=None):
     return X, y.long()
 
 
+def _callback(name, fn, *args):
+    """Call a function the caller passed (a probe, on_epoch, build); its failure is a
+    ValueError that names the argument, chained to the original error."""
+    try:
+        return fn(*args)
+    except Exception as exc:
+        raise ValueError(f"{name} failed: {type(exc).__name__}: {exc}") from exc
+
+
 def _batches(n, batch_size, gen):
     """One epoch's mini-batches of ``n`` examples (all of them when ``batch_size`` is
     None), shuffled by ``gen``: the same order for :func:`fit` and :func:`fit_many`."""
@@ -220,7 +229,7 @@ def fit(
         if test is not None:
             history.test_acc.append(evaluate(model, X_test, y_test)[1])
         for name, probe in probes.items():
-            history.probes[name].append(probe(model))
+            history.probes[name].append(_callback(f"probes[{name!r}]", probe, model))
 
     record()
     n = X.shape[0]
@@ -234,7 +243,7 @@ def fit(
             opt.step()
         record()
         if on_epoch is not None:
-            on_epoch(epoch, history)
+            _callback("on_epoch", on_epoch, epoch, history)
     model.eval()
     return history
 
@@ -310,21 +319,21 @@ def fit_many(
     models = _same_architecture(models)
     m = len(models)
     epochs = _validate.integer("epochs", epochs, low=0, high=MAX_EPOCHS)
-    if isinstance(lr, (list, tuple, np.ndarray, torch.Tensor)):
-        lrs = [_validate.real(f"lr[{i}]", float(v) if isinstance(v, (np.floating,
-               torch.Tensor)) else v, low=0.0, low_open=True) for i, v in enumerate(lr)]
+    if isinstance(lr, (list, tuple)) or getattr(lr, "ndim", 0) == 1:  # 0-d: one number
+        lrs = [_validate.real(f"lr[{i}]", v, low=0.0, low_open=True)
+               for i, v in enumerate(lr)]
         if len(lrs) != m:
-            raise ValueError(f"lr must be one number or a list of {m} (one per model), "
-                             f"got a list of {len(lrs)}")
+            raise ValueError(f"lr must be one number or a list of {m} (one per model of "
+                             f"models), got a list of {len(lrs)}")
     else:
         lrs = [_validate.real("lr", lr, low=0.0, low_open=True)] * m
     _validate.choice("optimizer", optimizer, OPTIMIZERS)
-    if isinstance(seed, (list, tuple, np.ndarray)):
+    if isinstance(seed, (list, tuple)) or getattr(seed, "ndim", 0) == 1:
         seeds = [_validate.integer(f"seed[{i}]", v, low=0, high=2**63 - 1)
                  for i, v in enumerate(seed)]
         if len(seeds) != m:
-            raise ValueError(f"seed must be one integer or a list of {m} (one per model), "
-                             f"got a list of {len(seeds)}")
+            raise ValueError(f"seed must be one integer or a list of {m} (one per model of "
+                             f"models), got a list of {len(seeds)}")
     else:
         seeds = [_validate.integer("seed", seed, low=0, high=2**63 - 1)]
     if batch_size is not None:
@@ -389,7 +398,7 @@ def fit_many(
             if test is not None:
                 h.test_acc.append(test_acc[i])
             for name, probe in probes.items():
-                h.probes[name].append(probe(model))
+                h.probes[name].append(_callback(f"probes[{name!r}]", probe, model))
 
     record()
     gens = [torch.Generator().manual_seed(s) for s in seeds]
@@ -482,6 +491,10 @@ def fit_seeds(build, seeds, X, y, **fit_kwargs) -> SeedRuns:
     models = []
     for s in seeds:
         torch.manual_seed(s)
-        models.append(build())
+        model = _callback("build", build)
+        if not isinstance(model, nn.Module):
+            raise TypeError(f"build must return a torch nn.Module, got "
+                            f"{type(model).__name__}")
+        models.append(model)
     histories = fit_many(models, X, y, seed=seeds, **fit_kwargs)
     return SeedRuns(seeds=seeds, models=models, histories=histories)

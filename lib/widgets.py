@@ -80,11 +80,19 @@ def strip_widget_views(notebook: dict) -> int:
     if not isinstance(notebook, dict) or not isinstance(notebook.get("cells"), list):
         raise TypeError("notebook must be a notebook's parsed JSON (a dict with a list of "
                         f"cells), got {type(notebook).__name__}")
-    removed = 0
     metadata = notebook.get("metadata", {})
-    if "widgets" in metadata and WIDGET_STATE in metadata["widgets"]:
+    cells = notebook["cells"]
+    if not isinstance(metadata, dict) or not all(
+            isinstance(c, dict) and isinstance(c.get("outputs", []), list)
+            and all(isinstance(o, dict) and isinstance(o.get("data", {}), dict)
+                    for o in c.get("outputs", []))
+            for c in cells):
+        raise TypeError("notebook must be a notebook's parsed JSON: its metadata a dict, "
+                        "each cell a dict whose outputs are a list of dicts")
+    removed = 0
+    if isinstance(metadata.get("widgets"), dict) and WIDGET_STATE in metadata["widgets"]:
         return 0  # the state is stored: the views can be rendered, keep them
-    for cell in notebook.get("cells", []):
+    for cell in cells:
         outputs = cell.get("outputs")
         if not outputs:
             continue
