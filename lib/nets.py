@@ -61,9 +61,11 @@ class Elementwise(nn.Module):
 
 
 def _check_activation_fn(fn, dtype):
-    x = torch.linspace(-3.0, 3.0, 7, dtype=dtype)
+    # a tensor that requires grad, as in training: np.tanh fails on it here, not there
+    x = torch.linspace(-3.0, 3.0, 7, dtype=dtype, requires_grad=True)
     try:
-        y = fn(x)
+        with torch.enable_grad():
+            y = fn(x * 1.0)
     except Exception as exc:
         raise ValueError(
             f"activation(x) failed on a test tensor: {type(exc).__name__}: {exc}"

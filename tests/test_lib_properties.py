@@ -179,6 +179,27 @@ GENERIC = [
 ]
 
 
+#: Values no argument whose good value is a number may take; for a text argument,
+#: the non-text ones. A call that returns normally with one of them fails the test.
+NEVER_A_NUMBER = {"None", "empty text", "text", "bytes", "10**400", "-10**400", "nan", "inf",
+                  "-inf", "complex", "[]", "{}", "object()", "np.tanh"}
+NEVER_TEXT = {"None", "10**400", "nan", "complex", "[]", "{}", "object()", "np.tanh"}
+#: (function, argument) whose text may be anything (plots.color: any label).
+ANY_TEXT = {("plots.color", "label")}
+
+
+def _must_refuse(key, fn, arg, good, label):
+    """Whether the value ``label`` (one of GENERIC) can never be right for ``arg``."""
+    param = inspect.signature(fn).parameters.get(arg)
+    if label == "None" and param is not None and param.default is None:
+        return False  # None is the default: "not given"
+    if isinstance(good, (int, float)) and not isinstance(good, bool):
+        return label in NEVER_A_NUMBER
+    if isinstance(good, str) and (key.split(" ")[0], arg) not in ANY_TEXT:
+        return label in NEVER_TEXT
+    return False
+
+
 def _transforms(good):
     """(label, factory) of values made from a good one: other containers (often still
     valid), and broken versions of it (empty, NaN, another shape, huge)."""
@@ -276,9 +297,11 @@ def test_a_wrong_argument_is_named_and_never_hangs(key, fn, good):
         before = set(plt.get_fignums())
         kwargs = good()
         arg = data.draw(st.sampled_from(arguments), label="argument")
-        label, make = data.draw(_wrong(kwargs.get(arg)), label="value")
+        baseline = kwargs.get(arg)
+        label, make = data.draw(_wrong(baseline), label="value")
         kwargs[arg] = make()
         made = set(plt.get_fignums())  # the baseline's own figures (encode's)
+        refuse = _must_refuse(key, fn, arg, baseline, label)
         try:
             with _time_limit(f"{key}({arg}={label})"):
                 fn(**kwargs)
@@ -290,6 +313,8 @@ def test_a_wrong_argument_is_named_and_never_hangs(key, fn, good):
         except Exception as exc:
             pytest.fail(f"{key} with {arg} = {label} raised {type(exc).__name__}, not a "
                         f"ValueError or TypeError naming {arg!r}: {exc}")
+        else:
+            assert not refuse, f"{key} accepted {arg} = {label}: it must refuse it by name"
         finally:
             for num in set(plt.get_fignums()) - before:
                 plt.close(num)
