@@ -135,13 +135,18 @@ def _as_array(value, name, shape):
     return out
 
 
+def _single(raw) -> bool:
+    """Whether a student's answer is in single (or half) precision: numpy or torch."""
+    return str(getattr(raw, "dtype", "")).endswith(("float32", "float16", "bfloat16"))
+
+
 def _elementwise(fn, name, reference, hint, x):
     # the student's function gets a copy: one that writes into its input must neither
     # fool the reference (computed first) nor garble the points named in the message
     want = reference(x)
     raw = _call(fn, name, x.copy())
     # single precision carries about 7 digits: an answer in float32 is judged by them
-    single = str(getattr(raw, "dtype", "")).endswith(("float32", "float16"))
+    single = _single(raw)
     got = _as_array(raw, name, x.shape)
     bad = ~np.isclose(got, want, rtol=1e-4 if single else 1e-6, atol=1e-9)
     if bad.any():
@@ -451,8 +456,11 @@ def _leaky(fn, name, reference, hint_at_zero):
             f"{name}({x[i]:g}, slope={slope:g}) gave {got[i]:.6g}, expected {want[i]:.6g} "
             f"({int(bad.sum())} of {x.size} test points wrong). Hint: {hint}")
     x = np.array([-2.0, 3.0])
-    got = _as_array(_call(fn, name, x.copy()), name, x.shape)
-    if not np.allclose(got, reference(x, 0.01), rtol=1e-9, atol=0):
+    raw = _call(fn, name, x.copy())
+    got = _as_array(raw, name, x.shape)
+    # a float32 answer carries about 7 digits: 0.01 is 0.0099999998 there
+    rtol = 1e-6 if _single(raw) else 1e-9
+    if not np.allclose(got, reference(x, 0.01), rtol=rtol, atol=0):
         raise AssertionError(
             f"{name}(x) without a slope gave {got.tolist()} for x = [-2, 3], expected "
             f"{reference(x, 0.01).tolist()}. Hint: give slope the default value 0.01, "
@@ -673,7 +681,7 @@ def conv2d(fn) -> None:
             raise AssertionError(f"{call} returned shape {got.shape}, expected "
                                  f"{want.shape}. Hint: {hint}")
         # single precision carries about 7 digits: a float32 answer is judged by them
-        single = str(getattr(result, "dtype", "")).endswith(("float32", "float16"))
+        single = _single(result)
         tol = 1e-5 if single else 1e-9
         if np.allclose(got, want, rtol=tol, atol=tol):
             continue
