@@ -1104,7 +1104,7 @@ def test_issue15_1_a_right_answer_passes_in_any_container(chapter, check, fn, an
         pytest.skip("a check of a value, not of a function")
     names = _containers(right(*_first_call(check)))
     for name in names:
-        def wrapped(*args, **kwargs):
+        def wrapped(*args, name=name, **kwargs):
             return _containers(right(*args, **kwargs))[name]
 
         try:

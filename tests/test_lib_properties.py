@@ -34,7 +34,7 @@ from hypothesis import strategies as st  # noqa: E402
 from test_lib_validation import GOOD, _names  # noqa: E402
 
 import lib  # noqa: E402
-from lib import checks, nets  # noqa: E402
+from lib import checks  # noqa: E402
 
 torch.set_num_threads(1)
 
