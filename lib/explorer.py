@@ -86,6 +86,7 @@ class Explorer:
 
     def alt_text(self, index: int) -> str:
         """The alt text of frame ``index``: the alt prefix and every parameter's value."""
+        index = _validate.integer("index", index, low=0, high=self.frame_count - 1)
         values = _combination(self.params, index)
         return f"{self._alt}: " + ", ".join(f"{k} = {_label(v)}" for k, v in values.items())
 

@@ -171,7 +171,7 @@ def saturated_fraction(outputs, activation: str, tol: float = 0.01) -> float:
     ``"relu"`` and ``"leaky_relu"`` have no asymptote on the positive side and give 0
     (count ReLU's zeros with :func:`zero_fraction`). ``tol`` must be in (0, 0.5).
     """
-    out = _validate.array("outputs", outputs, finite=True)
+    out = _validate.array("outputs", outputs)
     _validate.choice("activation", activation, ("sigmoid", "tanh", "relu", "leaky_relu"))
     tol = _validate.real("tol", tol, low=0.0, high=0.5, low_open=True, high_open=True)
     if out.size == 0:
@@ -185,7 +185,7 @@ def saturated_fraction(outputs, activation: str, tol: float = 0.01) -> float:
 
 def zero_fraction(outputs) -> float:
     """Fraction of entries that are exactly zero (ReLU's sparsity)."""
-    out = _validate.array("outputs", outputs, finite=True)
+    out = _validate.array("outputs", outputs)
     if out.size == 0:
         raise ValueError("outputs must not be empty")
     return float(np.mean(out == 0))
@@ -193,7 +193,7 @@ def zero_fraction(outputs) -> float:
 
 def dead_fraction(outputs) -> float:
     """Fraction of units (columns) whose output is exactly zero for every example."""
-    out = _validate.array("outputs", outputs, finite=True)
+    out = _validate.array("outputs", outputs)
     if out.ndim != 2 or out.size == 0:
         raise ValueError(
             f"outputs must be a non-empty 2-D array (examples x units), got shape {out.shape}"
