@@ -58,8 +58,8 @@ def conv2d(image, kernel, stride=1, padding=0) -> np.ndarray:
     """
     x = _finite("image", image)
     w = _finite("kernel", kernel)
-    stride = _validate.integer("stride", stride, low=1)
-    padding = _validate.integer("padding", padding, low=0)
+    stride = _validate.integer("stride", stride, low=1, high=10**6)
+    padding = _validate.integer("padding", padding, low=0, high=1000)
     if x.ndim not in (2, 3):
         raise ValueError(f"image must be 2-D (H, W) or 3-D (C_in, H, W), got shape "
                          f"{x.shape}")

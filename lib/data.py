@@ -51,8 +51,7 @@ def digits(test_fraction: float = 0.2, seed: int = 0, standardize: bool = True) 
         "test_fraction", test_fraction, low=0.0, high=1.0, low_open=True, high_open=True
     )
     seed = _validate.integer("seed", seed, low=0, high=2**32 - 1)
-    if not isinstance(standardize, bool):
-        raise TypeError(f"standardize must be True or False, got {type(standardize).__name__}")
+    standardize = _validate.boolean("standardize", standardize)
     from sklearn.datasets import load_digits
 
     bunch = load_digits()
@@ -64,6 +63,16 @@ def digits(test_fraction: float = 0.2, seed: int = 0, standardize: bool = True) 
         idx = np.flatnonzero(y == label)
         rng.shuffle(idx)
         test_idx.extend(idx[: int(round(test_fraction * idx.size))])
+    if not 0 < len(test_idx) < y.size:
+        sizes = np.bincount(y)
+        # the smallest and largest fractions that leave both sets an example (round()
+        # rounds half to even: stay a little inside)
+        low, high = 0.51 / sizes.max(), 1 - 0.51 / sizes.min()
+        raise ValueError(
+            f"test_fraction={test_fraction:g} leaves the "
+            f"{'test' if not test_idx else 'training'} set empty (each class of "
+            f"{sizes.min()} to {sizes.max()} digits is split by it): use a value "
+            f"between {np.ceil(low * 1000) / 1000:.3f} and {np.floor(high * 1000) / 1000:.3f}")
     test_mask = np.zeros(y.size, dtype=bool)
     test_mask[test_idx] = True
     train_idx = rng.permutation(np.flatnonzero(~test_mask))

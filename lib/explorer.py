@@ -86,6 +86,7 @@ class Explorer:
 
     def alt_text(self, index: int) -> str:
         """The alt text of frame ``index``: the alt prefix and every parameter's value."""
+        index = _validate.integer("index", index, low=0, high=self.frame_count - 1)
         values = _combination(self.params, index)
         return f"{self._alt}: " + ", ".join(f"{k} = {_label(v)}" for k, v in values.items())
 
@@ -273,6 +274,10 @@ def _values(name, values) -> tuple:
         out = tuple(str(v) for v in values)
     elif all(isinstance(v, numbers.Real) and not isinstance(v, bool) for v in values):
         out = tuple(int(v) if isinstance(v, numbers.Integral) else float(v) for v in values)
+        huge = [v for v in out if isinstance(v, int) and abs(v) > 2**53]
+        if huge:  # a slider's label and the JSON of the page read them as floats
+            raise ValueError(f"{name} must hold numbers up to 2**53, got one of "
+                             f"{len(str(abs(huge[0])))} digits")
         bad = [v for v in out if not math.isfinite(v)]
         if bad:
             raise ValueError(f"{name} must hold finite numbers, got {bad[0]!r}")
@@ -308,7 +313,7 @@ def _render(plot_fn, grid, params):
             fig = plot_fn(**kwargs)
         except Exception as exc:
             _close_new(plt, before)
-            raise RuntimeError(f"plot_fn failed for {where}: {type(exc).__name__}: {exc}") \
+            raise ValueError(f"plot_fn failed for {where}: {type(exc).__name__}: {exc}") \
                 from exc
         if not isinstance(fig, Figure):
             _close_new(plt, before)
@@ -318,8 +323,8 @@ def _render(plot_fn, grid, params):
         try:
             png = encode(fig)
         except Exception as exc:
-            raise RuntimeError(f"drawing the figure of plot_fn failed for {where}: "
-                               f"{type(exc).__name__}: {exc}") from exc
+            raise ValueError(f"drawing the figure of plot_fn failed for {where}: "
+                             f"{type(exc).__name__}: {exc}") from exc
         finally:
             plt.close(fig)
             _close_new(plt, before)
@@ -344,8 +349,11 @@ def encode(fig) -> bytes:
     white are snapped to pure white so the background stays exactly white.
     """
     import matplotlib as mpl
+    from matplotlib.figure import Figure
     from PIL import Image
 
+    if not isinstance(fig, Figure):
+        raise TypeError(f"fig must be a matplotlib Figure, got {type(fig).__name__}")
     buf = io.BytesIO()
     with mpl.rc_context({"savefig.bbox": "standard"}):
         fig.savefig(buf, format="png", dpi="figure", metadata={"Software": None})

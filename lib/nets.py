@@ -29,6 +29,11 @@ ACTIVATIONS = {
 #: (Maas et al. 2013, torch's default) and PReLU's initial slope (He et al. 2015).
 DEFAULT_SLOPES = {"leaky_relu": 0.01, "prelu": 0.25}
 
+#: The largest layer :func:`mlp` builds, and the most weights a network may have: a
+#: typo such as 10**9 would otherwise fill the memory instead of saying what is wrong.
+MAX_WIDTH = 10**6
+MAX_WEIGHTS = 5 * 10**7
+
 #: Initialisation schemes :func:`mlp` accepts.
 INITS = ("default", "xavier", "kaiming")
 
@@ -41,6 +46,9 @@ class Elementwise(nn.Module):
     activation in the playgrounds (``Elementwise(lambda x: x * torch.sigmoid(x))``)."""
 
     def __init__(self, fn, name: str = "custom"):
+        _validate.callable_("fn", fn, "a function of one tensor, e.g. torch.tanh")
+        if not isinstance(name, str):
+            raise TypeError(f"name must be a string, got {type(name).__name__}")
         super().__init__()
         self.fn = fn
         self.name = name
@@ -53,18 +61,25 @@ class Elementwise(nn.Module):
 
 
 def _check_activation_fn(fn, dtype):
-    x = torch.linspace(-3.0, 3.0, 7, dtype=dtype)
+    # a tensor that requires grad, as in training: np.tanh fails on it here, not there
+    x = torch.linspace(-3.0, 3.0, 7, dtype=dtype, requires_grad=True)
     try:
-        y = fn(x)
+        with torch.enable_grad():
+            y = fn(x * 1.0)
     except Exception as exc:
         raise ValueError(
             f"activation(x) failed on a test tensor: {type(exc).__name__}: {exc}"
         ) from None
-    if not isinstance(y, torch.Tensor) or y.shape != x.shape:
+    if not isinstance(y, torch.Tensor) or y.shape != (7,):  # (7,): even if fn resized x
         raise ValueError(
             "activation must map a tensor to a tensor of the same shape "
             f"(elementwise), got {type(y).__name__} {getattr(y, 'shape', '')}"
         )
+    if y.dtype != dtype:
+        raise ValueError(
+            f"activation must return a tensor of the input's dtype ({dtype}), got "
+            f"{y.dtype}: the next layer cannot read it (leave out .float(), .long(), "
+            "comparisons such as x > 0 without a cast back)")
 
 
 def init_std(scheme: str, fan_in: int, fan_out: int) -> float:
@@ -76,8 +91,8 @@ def init_std(scheme: str, fan_in: int, fan_out: int) -> float:
     - ``"kaiming"``: He et al.'s init for ReLU, std = sqrt(2 / fan_in).
     """
     _validate.choice("scheme", scheme, INITS)
-    fan_in = _validate.integer("fan_in", fan_in, low=1)
-    fan_out = _validate.integer("fan_out", fan_out, low=1)
+    fan_in = _validate.integer("fan_in", fan_in, low=1, high=10**15)
+    fan_out = _validate.integer("fan_out", fan_out, low=1, high=10**15)
     if scheme == "default":
         return 1.0 / math.sqrt(3 * fan_in)
     if scheme == "xavier":
@@ -144,9 +159,19 @@ def mlp(
     """
     if isinstance(widths, (str, bytes)) or not hasattr(widths, "__iter__"):
         raise TypeError(f"widths must be a list of layer sizes, got {type(widths).__name__}")
-    widths = [_validate.integer("each entry of widths", w, low=1) for w in widths]
+    try:
+        widths = list(widths)
+    except TypeError:  # a 0-d array or tensor
+        raise TypeError(f"widths must be a list of layer sizes, got a single "
+                        f"{type(widths).__name__}") from None
+    widths = [_validate.integer("each entry of widths", w, low=1, high=MAX_WIDTH)
+              for w in widths]
     if len(widths) < 2:
         raise ValueError(f"widths must list at least 2 sizes (input and output), got {widths}")
+    weights = sum(a * b for a, b in zip(widths[:-1], widths[1:]))
+    if weights > MAX_WEIGHTS:
+        raise ValueError(f"widths {widths} make {weights:,} weights, more than "
+                         f"{MAX_WEIGHTS:,}: the book's networks are far smaller")
     if not callable(activation):
         _validate.choice("activation", activation, ACTIVATIONS)
     _validate.choice("init", init, INITS)
@@ -156,7 +181,7 @@ def mlp(
         bias = _validate.real("bias", bias)
     gain = _validate.real("gain", gain, low=0.0, low_open=True)
     dropout = _validate.real("dropout", dropout, low=0.0, high=1.0, high_open=True)
-    if dtype not in (torch.float32, torch.float64):
+    if not isinstance(dtype, torch.dtype) or dtype not in (torch.float32, torch.float64):
         raise ValueError(f"dtype must be torch.float32 or torch.float64, got {dtype}")
     if slope is not None:
         if callable(activation) or activation not in DEFAULT_SLOPES:

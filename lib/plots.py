@@ -101,17 +101,51 @@ def _axes(ax):
     return ax
 
 
-def _options(styles, legend) -> dict:
-    """Check ``styles`` and ``legend`` before anything is drawn; return the styles."""
+def _options(styles, legend, title=None, **labels) -> dict:
+    """Check ``styles``, ``legend``, ``title`` and the axis labels before anything is
+    drawn; return the styles. The keywords are tried on a figure outside pyplot, so
+    one that matplotlib refuses is named here and no figure is left open."""
+    if title is not None and not isinstance(title, str):
+        raise TypeError(f"title must be a string or None, got {type(title).__name__}")
+    for name, text in labels.items():
+        if not isinstance(text, str):
+            raise TypeError(f"{name} must be a string, got {type(text).__name__}")
     if legend is not None and not isinstance(legend, dict):
         raise TypeError('legend must be a dict of ax.legend keywords such as '
                         f'{{"loc": "lower right"}}, or None; got {type(legend).__name__}')
     if styles is None:
-        return {}
+        styles = {}
     if not isinstance(styles, dict) or not all(isinstance(s, dict) for s in styles.values()):
         raise TypeError('styles must map a label to a dict of keywords, e.g. '
                         '{"relu": {"linestyle": "--"}}')
+    if not styles and not legend:
+        return styles
+    from matplotlib.figure import Figure
+
+    trial = Figure().add_subplot()
+    for label, style in styles.items():
+        _try(f"styles[{label!r}]", "ax.plot", lambda s=style: trial.plot([0, 1], [1, 2], **s))
+    if legend:
+        _try("legend", "ax.legend", lambda: trial.legend(**legend))
     return styles
+
+
+def _try(name, what, draw):
+    """Run ``draw``; an error of matplotlib's becomes one that names ``name``."""
+    import warnings
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # "No artists with labels found" and such
+            draw()
+    except (TypeError, AttributeError) as exc:
+        raise TypeError(f"{name} holds a keyword that {what} does not take: {exc}") from None
+    except Exception as exc:
+        raise ValueError(f"{name} holds a value that {what} refuses: {exc}") from None
+
+
+def _logy(logy) -> bool:
+    return _validate.boolean("logy", logy)
 
 
 def plot_lines(x, series: dict, ax=None, *, logy=False, xlabel="", ylabel="", title=None,
@@ -123,6 +157,9 @@ def plot_lines(x, series: dict, ax=None, *, logy=False, xlabel="", ylabel="", ti
     ``legend`` holds keyword arguments for ``ax.legend`` (e.g. ``{"loc": "lower right"}``).
     """
     x = _validate.array("x", x)
+    if x.ndim != 1:
+        raise ValueError(f"x must be 1-D (one value per point), got shape {x.shape}")
+    logy = _logy(logy)
     if not isinstance(series, dict) or not series:
         raise TypeError("series must be a non-empty dict mapping a label to y values")
     ys = {}
@@ -130,12 +167,12 @@ def plot_lines(x, series: dict, ax=None, *, logy=False, xlabel="", ylabel="", ti
         y = ys[label] = _validate.array(f"series[{label!r}]", y)
         if y.shape != x.shape:
             raise ValueError(f"series[{label!r}] has shape {y.shape}, x has shape {x.shape}")
-    styles = _options(styles, legend)
+    styles = _options(styles, legend, title, xlabel=xlabel, ylabel=ylabel)
     ax = _axes(ax)  # only once the arguments are good: a refused call leaves no figure
     for label, y in ys.items():
-        kwargs = {"color": color(str(label))}
+        kwargs = {"label": str(label), "color": color(str(label))}
         kwargs.update(styles.get(label, {}))
-        ax.plot(x, y, label=str(label), **kwargs)
+        ax.plot(x, y, **kwargs)
     if logy:
         ax.set_yscale("log")
     ax.set_xlabel(xlabel)
@@ -152,7 +189,11 @@ def plot_grad_norms(norms: dict, ax=None, *, title=None, legend: dict | None = N
     if not isinstance(norms, dict) or not norms:
         raise TypeError("norms must be a non-empty dict mapping a label to per-layer norms")
     norms = {label: _validate.array(f"norms[{label!r}]", g) for label, g in norms.items()}
-    _options(None, legend)
+    for label, g in norms.items():
+        if g.ndim != 1:
+            raise ValueError(f"norms[{label!r}] must be 1-D (one norm per layer), got "
+                             f"shape {g.shape}")
+    _options(None, legend, title)
     ax = _axes(ax)
     for label, g in norms.items():
         layers = np.arange(1, g.size + 1)
@@ -188,12 +229,12 @@ def plot_history(histories: dict, metric: str = "train_acc", ax=None, *, title=N
     for label, values in curves.items():
         if not values:
             raise ValueError(f"histories[{label!r}] has no {metric!r} recorded")
-    styles = _options(styles, legend)
+    styles = _options(styles, legend, title)
     ax = _axes(ax)
     for label, values in curves.items():
-        kwargs = {"color": color(str(label))}
+        kwargs = {"label": str(label), "color": color(str(label))}
         kwargs.update(styles.get(label, {}))
-        ax.plot(np.arange(len(values)), values, label=str(label), **kwargs)
+        ax.plot(np.arange(len(values)), values, **kwargs)
     return _finish_epochs(ax, metric, title, legend)
 
 
@@ -217,13 +258,13 @@ def plot_runs(runs: dict, metric: str = "train_acc", ax=None, *, title=None,
             curves[label] = run.curves(metric)
         except ValueError as exc:
             raise ValueError(f"runs[{label!r}]: {exc}") from None
-    styles = _options(styles, legend)
+    styles = _options(styles, legend, title)
     ax = _axes(ax)
     for label, c in curves.items():
-        kwargs = {"color": color(str(label))}
+        kwargs = {"label": str(label), "color": color(str(label))}
         kwargs.update(styles.get(label, {}))
         epochs = np.arange(c.shape[1])
-        (line,) = ax.plot(epochs, c.mean(axis=0), label=str(label), **kwargs)
+        (line,) = ax.plot(epochs, c.mean(axis=0), **kwargs)
         ax.fill_between(epochs, c.min(axis=0), c.max(axis=0), color=line.get_color(),
                         alpha=0.2, lw=0)
     ax.xaxis.set_major_locator(mpl.ticker.MaxNLocator(integer=True))

@@ -18,7 +18,7 @@ from torch import nn
 
 from lib import _validate
 from lib.nets import linear_layers
-from lib.train import _tensor_pair
+from lib.train import _as_tensor, _layers_fit, _tensor_pair
 
 #: Activations whose outputs approach a bound, with the bound(s): used for saturation.
 _BOUNDED = {nn.Sigmoid: (0.0, 1.0), nn.Tanh: (-1.0, 1.0)}
@@ -59,14 +59,18 @@ def _mlp_input(model, X, caller):
     layers = linear_layers(model)
     if not layers:
         raise ValueError(f"model has no nn.Linear layer: {caller} needs an MLP")
-    if not isinstance(X, (torch.Tensor, np.ndarray)):
-        raise TypeError(f"X must be a torch tensor or numpy array, got {type(X).__name__}")
-    X = torch.as_tensor(X).to(layers[0].weight.dtype)
+    X = _as_tensor("X", X)
     if X.ndim != 2:
         raise ValueError(f"X must be 2-D (examples x features), got shape {tuple(X.shape)}")
+    X = X.to(layers[0].weight.dtype)
     if X.shape[1] != layers[0].in_features:
         raise ValueError(f"X has {X.shape[1]} features per row, but the model's first layer "
                          f"takes {layers[0].in_features}")
+    if X.shape[0] == 0:
+        raise ValueError(f"X must hold at least one example, got shape {tuple(X.shape)}")
+    if not torch.isfinite(X).all():
+        raise ValueError("X must hold finite numbers, got NaN or infinity")
+    _layers_fit(model)
     return model, X
 
 
@@ -268,6 +272,7 @@ def activation_stats(model: nn.Module, X, tol: float = 0.01) -> list[dict]:
     Saturation is measured as in :func:`saturated_fraction`, for the layer's own
     activation (sigmoid or tanh; 0 for the ReLU family).
     """
+    tol = _validate.real("tol", tol, low=0.0, high=0.5, low_open=True, high_open=True)
     names = {nn.Sigmoid: "sigmoid", nn.Tanh: "tanh", nn.ReLU: "relu", nn.LeakyReLU: "leaky_relu"}
     acts = [m for m in _sequential(model) if not isinstance(m, (nn.Linear, nn.Dropout))]
     stats = []

@@ -19,6 +19,10 @@ from lib.nets import Elementwise
 
 OPTIMIZERS = ("sgd", "adam")
 
+#: The most epochs :func:`fit` and :func:`fit_many` accept: a typo such as 10**9 would
+#: otherwise run for days instead of saying what is wrong.
+MAX_EPOCHS = 100_000
+
 
 @dataclass
 class History:
@@ -46,15 +50,51 @@ def _model_dtype(model) -> torch.dtype:
     return param.dtype
 
 
+def _as_tensor(name, value, *, labels=False):
+    """A numpy array or torch tensor as a detached, contiguous torch tensor, refused by
+    name when it holds no real numbers (or, for ``labels``, no integers)."""
+    if not isinstance(value, (torch.Tensor, np.ndarray)):
+        raise TypeError(f"{name} must be a torch tensor or numpy array, got "
+                        f"{type(value).__name__}")
+    if isinstance(value, np.ndarray):
+        if value.dtype != bool and not np.issubdtype(value.dtype, np.number):
+            raise TypeError(f"{name} must hold numbers, got an array of {value.dtype}")
+        if labels and np.issubdtype(value.dtype, np.unsignedinteger):
+            # torch has no min or max for most unsigned types: read them as int64
+            if value.size and value.max() > np.iinfo(np.int64).max:
+                raise ValueError(f"{name} holds a label too large for int64")
+            value = value.astype(np.int64)
+        value = torch.from_numpy(np.ascontiguousarray(value))  # X[::-1] too
+    else:
+        value = value.detach()
+        if labels and value.dtype in (torch.uint16, torch.uint32, torch.uint64):
+            value = value.to(torch.int64)
+    if value.dtype.is_complex:
+        raise TypeError(f"{name} must hold real numbers, got {value.dtype}")
+    return value
+
+
+def _layers_fit(model):
+    """Refuse, by name, a Sequential model whose Linear layers do not chain (a layer
+    that takes another width than the one before it gives), before torch fails on it
+    with "mat1 and mat2 shapes cannot be multiplied"."""
+    if not isinstance(model, nn.Sequential):
+        return
+    linears = [m for m in model if isinstance(m, nn.Linear)]
+    for before, after in zip(linears[:-1], linears[1:]):
+        if before.out_features != after.in_features:
+            raise ValueError(
+                f"model's layers do not fit together: a Linear layer gives "
+                f"{before.out_features} features and the next one takes "
+                f"{after.in_features}")
+
+
 def _tensor_pair(name_x, X, name_y, y, dtype, model=None):
-    if not isinstance(X, (torch.Tensor, np.ndarray)):
-        raise TypeError(f"{name_x} must be a torch tensor or numpy array, got {type(X).__name__}")
-    if not isinstance(y, (torch.Tensor, np.ndarray)):
-        raise TypeError(f"{name_y} must be a torch tensor or numpy array, got {type(y).__name__}")
-    X = torch.as_tensor(X).to(dtype)
-    y = torch.as_tensor(y)
+    X = _as_tensor(name_x, X)
+    y = _as_tensor(name_y, y, labels=True)
     if X.ndim != 2:
         raise ValueError(f"{name_x} must be 2-D (examples x features), got shape {tuple(X.shape)}")
+    X = X.to(dtype)
     if y.ndim != 1 or y.shape[0] != X.shape[0]:
         raise ValueError(
             f"{name_y} must be 1-D with one label per row of {name_x} ({X.shape[0]}), "
@@ -62,7 +102,14 @@ def _tensor_pair(name_x, X, name_y, y, dtype, model=None):
         )
     if y.dtype.is_floating_point or y.dtype == torch.bool:
         raise TypeError(f"{name_y} must hold integer class labels, got {y.dtype}")
+    if X.shape[0] == 0:
+        raise ValueError(f"{name_x} must hold at least one example, got shape "
+                         f"{tuple(X.shape)}")
+    if not torch.isfinite(X).all():
+        raise ValueError(f"{name_x} must hold finite numbers, got NaN or infinity")
     linears = [m for m in model.modules() if isinstance(m, nn.Linear)] if model else []
+    if linears:
+        _layers_fit(model)
     if linears:
         if X.shape[1] != linears[0].in_features:
             raise ValueError(
@@ -70,12 +117,21 @@ def _tensor_pair(name_x, X, name_y, y, dtype, model=None):
                 f"takes {linears[0].in_features}"
             )
         n_out = linears[-1].out_features
-        if y.numel() and (y.min() < 0 or y.max() >= n_out):
+        if y.min() < 0 or y.max() >= n_out:
             raise ValueError(
                 f"{name_y} must hold class labels from 0 to {n_out - 1} (the model has "
                 f"{n_out} outputs), got labels from {int(y.min())} to {int(y.max())}"
             )
     return X, y.long()
+
+
+def _callback(name, fn, *args):
+    """Call a function the caller passed (a probe, on_epoch, build); its failure is a
+    ValueError that names the argument, chained to the original error."""
+    try:
+        return fn(*args)
+    except Exception as exc:
+        raise ValueError(f"{name} failed: {type(exc).__name__}: {exc}") from exc
 
 
 def _batches(n, batch_size, gen):
@@ -146,7 +202,7 @@ def fit(
     """
     if not isinstance(model, nn.Module):
         raise TypeError(f"model must be a torch nn.Module, got {type(model).__name__}")
-    epochs = _validate.integer("epochs", epochs, low=0)
+    epochs = _validate.integer("epochs", epochs, low=0, high=MAX_EPOCHS)
     lr = _validate.real("lr", lr, low=0.0, low_open=True)
     _validate.choice("optimizer", optimizer, OPTIMIZERS)
     momentum = _validate.real("momentum", momentum, low=0.0, high=1.0, high_open=True)
@@ -173,7 +229,7 @@ def fit(
         if test is not None:
             history.test_acc.append(evaluate(model, X_test, y_test)[1])
         for name, probe in probes.items():
-            history.probes[name].append(probe(model))
+            history.probes[name].append(_callback(f"probes[{name!r}]", probe, model))
 
     record()
     n = X.shape[0]
@@ -181,12 +237,13 @@ def fit(
         model.train()
         for idx in _batches(n, batch_size, gen):
             opt.zero_grad()
-            loss = nn.functional.cross_entropy(model(X[idx]), y[idx])
-            loss.backward()
+            with torch.enable_grad():  # also when called inside torch.no_grad()
+                loss = nn.functional.cross_entropy(model(X[idx]), y[idx])
+                loss.backward()
             opt.step()
         record()
         if on_epoch is not None:
-            on_epoch(epoch, history)
+            _callback("on_epoch", on_epoch, epoch, history)
     model.eval()
     return history
 
@@ -206,7 +263,12 @@ def _same_architecture(models):
         if not isinstance(model, nn.Module):
             raise TypeError(f"models[{i}] must be a torch nn.Module, got {type(model).__name__}")
         _model_dtype(model)
-    shapes = [[(n, p.shape, p.dtype) for n, p in m.named_parameters()] for m in models]
+    def layout(model):  # names, shapes, dtypes, and which layers share a parameter
+        first = {}
+        return [(n, p.shape, p.dtype, first.setdefault(id(p), n))
+                for n, p in model.named_parameters(remove_duplicate=False)]
+
+    shapes = [layout(m) for m in models]
     for i, s in enumerate(shapes[1:], start=1):
         if s != shapes[0] or type(models[i]) is not type(models[0]):
             raise ValueError(
@@ -256,22 +318,22 @@ def fit_many(
     """
     models = _same_architecture(models)
     m = len(models)
-    epochs = _validate.integer("epochs", epochs, low=0)
-    if isinstance(lr, (list, tuple, np.ndarray, torch.Tensor)):
-        lrs = [_validate.real(f"lr[{i}]", float(v) if isinstance(v, (np.floating,
-               torch.Tensor)) else v, low=0.0, low_open=True) for i, v in enumerate(lr)]
+    epochs = _validate.integer("epochs", epochs, low=0, high=MAX_EPOCHS)
+    if isinstance(lr, (list, tuple)) or getattr(lr, "ndim", 0) == 1:  # 0-d: one number
+        lrs = [_validate.real(f"lr[{i}]", v, low=0.0, low_open=True)
+               for i, v in enumerate(lr)]
         if len(lrs) != m:
-            raise ValueError(f"lr must be one number or a list of {m} (one per model), "
-                             f"got a list of {len(lrs)}")
+            raise ValueError(f"lr must be one number or a list of {m} (one per model of "
+                             f"models), got a list of {len(lrs)}")
     else:
         lrs = [_validate.real("lr", lr, low=0.0, low_open=True)] * m
     _validate.choice("optimizer", optimizer, OPTIMIZERS)
-    if isinstance(seed, (list, tuple, np.ndarray)):
+    if isinstance(seed, (list, tuple)) or getattr(seed, "ndim", 0) == 1:
         seeds = [_validate.integer(f"seed[{i}]", v, low=0, high=2**63 - 1)
                  for i, v in enumerate(seed)]
         if len(seeds) != m:
-            raise ValueError(f"seed must be one integer or a list of {m} (one per model), "
-                             f"got a list of {len(seeds)}")
+            raise ValueError(f"seed must be one integer or a list of {m} (one per model of "
+                             f"models), got a list of {len(seeds)}")
     else:
         seeds = [_validate.integer("seed", seed, low=0, high=2**63 - 1)]
     if batch_size is not None:
@@ -285,17 +347,22 @@ def fit_many(
                                  for model in models]).requires_grad_()
               for name, _ in base.named_parameters()}
     names = list(params)
+    # a parameter shared by several layers is listed once, under its first name: every
+    # layer that uses it reads that one stacked tensor (and autograd adds its gradients)
+    first_name = {id(p): n for n, p in base.named_parameters()}
+    alias = {n: first_name[id(p)]
+             for n, p in base.named_parameters(remove_duplicate=False)}
 
     def forward(x, train_mode):
         # all models at once: h is (models, examples, features)
         h = x.expand(m, -1, -1) if x.ndim == 2 else x
         for i, module in enumerate(base):
             if isinstance(module, nn.Linear):
-                W = params[f"{i}.weight"].transpose(1, 2)
-                bias = params.get(f"{i}.bias")
+                W = params[alias[f"{i}.weight"]].transpose(1, 2)
+                bias = params[alias[f"{i}.bias"]] if f"{i}.bias" in alias else None
                 h = torch.bmm(h, W) if bias is None else torch.baddbmm(bias[:, None], h, W)
             elif isinstance(module, nn.PReLU):
-                h = torch.where(h > 0, h, params[f"{i}.weight"][:, None] * h)
+                h = torch.where(h > 0, h, params[alias[f"{i}.weight"]][:, None] * h)
             elif isinstance(module, nn.Dropout):
                 h = nn.functional.dropout(h, module.p, training=train_mode)
             else:
@@ -331,7 +398,7 @@ def fit_many(
             if test is not None:
                 h.test_acc.append(test_acc[i])
             for name, probe in probes.items():
-                h.probes[name].append(probe(model))
+                h.probes[name].append(_callback(f"probes[{name!r}]", probe, model))
 
     record()
     gens = [torch.Generator().manual_seed(s) for s in seeds]
@@ -345,10 +412,11 @@ def fit_many(
             else:                                 # model i gets its own batch i
                 idx = torch.stack([torch.as_tensor(b) for b in batch])
                 xb, yb = X[idx], y[idx]
-            out = forward(xb, True)
-            loss = nn.functional.cross_entropy(out.transpose(1, 2), yb,
-                                               reduction="none").mean(dim=1).sum()
-            grads = torch.autograd.grad(loss, [params[k] for k in names])
+            with torch.enable_grad():  # also when called inside torch.no_grad()
+                out = forward(xb, True)
+                loss = nn.functional.cross_entropy(out.transpose(1, 2), yb,
+                                                   reduction="none").mean(dim=1).sum()
+                grads = torch.autograd.grad(loss, [params[k] for k in names])
             t += 1
             with torch.no_grad():
                 for k, g in zip(names, grads):
@@ -423,6 +491,10 @@ def fit_seeds(build, seeds, X, y, **fit_kwargs) -> SeedRuns:
     models = []
     for s in seeds:
         torch.manual_seed(s)
-        models.append(build())
+        model = _callback("build", build)
+        if not isinstance(model, nn.Module):
+            raise TypeError(f"build must return a torch nn.Module, got "
+                            f"{type(model).__name__}")
+        models.append(model)
     histories = fit_many(models, X, y, seed=seeds, **fit_kwargs)
     return SeedRuns(seeds=seeds, models=models, histories=histories)

@@ -80,11 +80,19 @@ def strip_widget_views(notebook: dict) -> int:
     if not isinstance(notebook, dict) or not isinstance(notebook.get("cells"), list):
         raise TypeError("notebook must be a notebook's parsed JSON (a dict with a list of "
                         f"cells), got {type(notebook).__name__}")
-    removed = 0
     metadata = notebook.get("metadata", {})
-    if "widgets" in metadata and WIDGET_STATE in metadata["widgets"]:
+    cells = notebook["cells"]
+    if not isinstance(metadata, dict) or not all(
+            isinstance(c, dict) and isinstance(c.get("outputs", []), list)
+            and all(isinstance(o, dict) and isinstance(o.get("data", {}), dict)
+                    for o in c.get("outputs", []))
+            for c in cells):
+        raise TypeError("notebook must be a notebook's parsed JSON: its metadata a dict, "
+                        "each cell a dict whose outputs are a list of dicts")
+    removed = 0
+    if isinstance(metadata.get("widgets"), dict) and WIDGET_STATE in metadata["widgets"]:
         return 0  # the state is stored: the views can be rendered, keep them
-    for cell in notebook.get("cells", []):
+    for cell in cells:
         outputs = cell.get("outputs")
         if not outputs:
             continue
@@ -99,6 +107,10 @@ def strip_widget_views(notebook: dict) -> int:
             kept.append(output)
         cell["outputs"] = kept
     return removed
+
+#: The longest formula :func:`parse_activation` reads (Python's parser fails on deep
+#: nesting long before that, with a RecursionError or a MemoryError).
+MAX_EXPRESSION = 1000
 
 #: Names a reader's expression may use, besides ``x``.
 EXPRESSION_NAMES = {"torch": torch, "F": torch.nn.functional, "math": math}
@@ -118,10 +130,16 @@ def parse_activation(expression: str):
     text = expression.strip()
     if not text:
         raise ValueError("expression is empty: write a formula in x, e.g. F.softplus(x)")
+    if len(text) > MAX_EXPRESSION:
+        raise ValueError(f"expression has {len(text):,} characters, more than "
+                         f"{MAX_EXPRESSION:,}: write a formula in x, e.g. F.softplus(x)")
     try:
         code = compile(text, "<activation>", "eval")
     except SyntaxError as exc:
         raise ValueError(f"expression {text!r} is not valid Python: {exc.msg}") from None
+    except (RecursionError, MemoryError):  # nesting deeper than Python's parser takes
+        raise ValueError(f"expression {text[:40]!r}... is nested too deeply for Python "
+                         "to read") from None
     unknown = sorted(_global_names(code) - set(EXPRESSION_NAMES) - {"x"})
     if unknown:
         raise ValueError(
@@ -133,16 +151,25 @@ def parse_activation(expression: str):
         return eval(code, {"__builtins__": {}}, dict(EXPRESSION_NAMES, x=x))  # noqa: S307
 
     activation.__name__ = text
-    probe = torch.linspace(-3.0, 3.0, 7, dtype=torch.float64)
+    original = torch.linspace(-3.0, 3.0, 7, dtype=torch.float64)
+    probe = original.clone()
     try:
         out = activation(probe)
     except Exception as exc:
         raise ValueError(f"expression {text!r} failed: {type(exc).__name__}: {exc}") from None
-    if not isinstance(out, torch.Tensor) or out.shape != probe.shape:
+    if not isinstance(out, torch.Tensor) or out.shape != original.shape:
         raise ValueError(
             f"expression {text!r} must give a tensor of the same shape as x "
             "(one value per element)"
         )
+    if probe.shape != original.shape or not torch.equal(probe, original):
+        raise ValueError(f"expression {text!r} must not change x in place (a method "
+                         "ending in _ such as x.resize_ or x.add_): write x + 1, not "
+                         "x.add_(1)")
+    if out.dtype != original.dtype:
+        raise ValueError(f"expression {text!r} must give a tensor of x's dtype "
+                         f"({original.dtype}), got {out.dtype}: leave out .float(), "
+                         ".long() or a comparison such as x > 0 without a cast back")
     return activation
 
 
@@ -161,7 +188,19 @@ def derivative(activation, x: np.ndarray) -> np.ndarray:
         raise TypeError(f"activation must be a function of a tensor, got "
                         f"{type(activation).__name__}")
     t = torch.tensor(_validate.array("x", x), requires_grad=True)
-    (grad,) = torch.autograd.grad(activation(t).sum(), t)
+    try:
+        with torch.enable_grad():
+            out = activation(t)
+            if not isinstance(out, torch.Tensor) or out.shape != t.shape:
+                raise TypeError(f"it returned {type(out).__name__} "
+                                f"{tuple(getattr(out, 'shape', ()))}, not a tensor of "
+                                f"shape {tuple(t.shape)}")
+            (grad,) = torch.autograd.grad(out.sum(), t)
+    except Exception as exc:
+        raise TypeError(
+            "activation must be a differentiable function of a torch tensor, applied "
+            "elementwise (torch.tanh, not np.tanh); calling it failed: "
+            f"{type(exc).__name__}: {exc}") from None
     return grad.numpy()
 
 
@@ -203,6 +242,8 @@ def activation_playground(split, *, depth: int = 5, width: int = 64, epochs: int
     ``depth``-hidden-layer network at initialisation, biases at 0; "Train" trains
     that network with the chapter's recipe (SGD, ``lr``, mini-batches of
     ``batch_size``, ``epochs`` epochs) with a progress bar and reports its accuracy.
+    ``depth`` (1 to 16 hidden layers) and ``lr`` (0.001 to 1) are where the sliders
+    start: a value outside a slider's range is refused, not moved to its end.
     """
     import ipywidgets as w
     import matplotlib.pyplot as plt
@@ -212,11 +253,13 @@ def activation_playground(split, *, depth: int = 5, width: int = 64, epochs: int
     if not isinstance(split, Split):
         raise TypeError(f"split must be a lib.data.Split such as data.digits() returns, "
                         f"got {type(split).__name__}")
-    depth = _validate.integer("depth", depth, low=1, high=32)
+    # depth and lr start the sliders: refused outside the sliders' ranges, which would
+    # otherwise move them silently to the nearest end
+    depth = _validate.integer("depth", depth, low=1, high=16)
     width = _validate.integer("width", width, low=1, high=1024)
     epochs = _validate.integer("epochs", epochs, low=1, high=500)
-    lr = _validate.real("lr", lr, low=0.0, low_open=True, high=10.0)
-    batch_size = _validate.integer("batch_size", batch_size, low=1)
+    lr = _validate.real("lr", lr, low=0.001, high=1.0)
+    batch_size = _validate.integer("batch_size", batch_size, low=1, high=10**6)
     seed = _validate.integer("seed", seed, low=0, high=2**32 - 1)
     X_train, y_train, X_test, y_test = split.tensors()
 

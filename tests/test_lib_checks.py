@@ -1044,3 +1044,87 @@ def test_first_dim_below_wrong_answers_have_hints(wrong, words):
 def test_half_shell_eps_wrong_answers_have_hints(wrong, words):
     message = _expect_assertion(checks.half_shell_eps, wrong)
     assert words in message and "Hint:" in message
+
+
+# ================================================================ issue 15: regressions
+# A wrong answer of any kind is an AssertionError with a hint; a right answer in any
+# reasonable container passes. tests/test_lib_properties.py draws many more.
+
+
+@pytest.mark.parametrize("text", [lambda s: str(1 / s), lambda s: [str(1 / s)],
+                                  lambda s: np.array(str(1 / s)), lambda s: b"4.0"])
+def test_issue15_1_a_number_given_as_text_is_wrong(text, capsys):
+    # balancing_gain replaced the issue's gradient_bound, whose text answer passed
+    message = _expect_assertion(checks.balancing_gain, text)
+    assert "Hint:" in message and ("text" in message or "str" in message)
+    assert "Correct" not in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("check", [checks.sigmoid_prime, checks.relu, checks.leaky_relu])
+def test_issue15_1_a_list_of_strings_is_wrong(check):
+    message = _expect_assertion(check, lambda x, *a: [str(v) for v in np.maximum(x, 0)])
+    assert "text" in message and "Hint:" in message
+
+
+@pytest.mark.parametrize("huge", [10**400, -(10**400), [10**400, 1]])
+@pytest.mark.parametrize("check", [checks.balancing_gain, checks.he_variance,
+                                   checks.sigmoid_prime, checks.count_pieces,
+                                   checks.first_dim_below, checks.same_padding])
+def test_issue15_1_a_number_too_large_for_a_float_is_wrong(check, huge):
+    assert "Hint:" in _expect_assertion(check, lambda *a: huge)
+
+
+def test_issue15_1_complex_numbers_are_wrong():
+    message = _expect_assertion(checks.sigmoid_prime, lambda x: _right_sigmoid_prime(x) + 0j)
+    assert "complex" in message
+
+
+def _containers(value):
+    """A right answer in the containers a student may return it in."""
+    value = np.asarray(value)
+    if value.dtype.kind in "iu":
+        return {"numpy int32": value.astype(np.int32), "list": value.tolist(),
+                "tensor": torch.tensor(value), "0-d or 1-element array": value.reshape(-1)
+                if value.ndim == 0 else value}
+    out = {"float32": value.astype(np.float32), "list": value.tolist(),
+           "tensor": torch.tensor(value),
+           "tensor that requires grad": torch.tensor(value, requires_grad=True) * 1.0,
+           "float32 tensor": torch.tensor(value, dtype=torch.float32)}
+    if value.ndim == 0:
+        out["one-element list"] = [float(value)]
+        out["Python float"] = float(value)
+    return out
+
+
+@pytest.mark.parametrize(
+    ("chapter", "check", "fn", "answers"), REFERENCE_CALLS,
+    ids=[f"{c}-{k}" for c, k, _, _ in REFERENCE_CALLS],
+)
+def test_issue15_1_a_right_answer_passes_in_any_container(chapter, check, fn, answers,
+                                                          capsys):
+    run, right = getattr(checks, check), _namespace(answers)[fn]
+    if not callable(right):
+        pytest.skip("a check of a value, not of a function")
+    names = _containers(right(*_first_call(check)))
+    for name in names:
+        def wrapped(*args, name=name, **kwargs):
+            return _containers(right(*args, **kwargs))[name]
+
+        try:
+            run(wrapped)
+        except AssertionError as exc:
+            pytest.fail(f"checks.{check}: the right answer as a {name} fails: {exc}")
+    assert capsys.readouterr().out.count("Correct") == len(names)
+
+
+def _first_call(check):
+    """Arguments that check passes to the answer first (to learn the answer's kind)."""
+    seen = []
+
+    def spy(*args):
+        seen.append(args)
+        raise NotImplementedError
+
+    with pytest.raises(AssertionError):
+        getattr(checks, check)(spy)
+    return seen[0]

@@ -332,7 +332,7 @@ def test_an_error_in_plot_fn_names_the_combination_and_is_chained():
             raise KeyError("no such layer")
         return fig
 
-    with pytest.raises(RuntimeError, match=r"plot_fn failed for depth = 2, act = b: KeyError"
+    with pytest.raises(ValueError, match=r"plot_fn failed for depth = 2, act = b: KeyError"
                        ) as info:
         explore(fails, depth=[1, 2], act=["a", "b"])
     assert isinstance(info.value.__cause__, KeyError)
