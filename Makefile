@@ -12,11 +12,13 @@ NBVAL  := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize
 XDIST  := -n auto --dist loadfile
 
 .PHONY: help book test lint unit nbval nbval-variants execute colab-cell lab lab-instructor bench \
-        coursework clean distclean
+        coursework linkcheck clean distclean
 
 help:
 	@echo "make book     build the website into _build/html (strict: any warning fails)"
 	@echo "make test     everything CI checks: lint, unit tests, nbval, structure, strict build"
+	@echo "make unit     the fast tests only (no browser, no nbgrader run)"
+	@echo "make linkcheck  fetch every external link of the book (needs the network)"
 	@echo "make execute  re-run every chapter in place so its stored outputs match the code"
 	@echo "make lab      open the chapters in JupyterLab (a reader's Lab: no nbgrader)"
 	@echo "make lab-instructor  JupyterLab with nbgrader's tools, on the whole repository"
@@ -41,13 +43,20 @@ book: $(STAMP)
 	$(BIN)/jupyter-book build . --builder html -W -n --keep-going
 	@echo "The book is built. Open it in a browser: file://$(CURDIR)/_build/html/index.html"
 
-# chapters keep code lines to 80 characters: what the website's text column shows
-lint: $(STAMP)
-	$(BIN)/ruff check lib tests tools _ext
-	$(BIN)/ruff check --line-length 80 chapters
+# every external link of the book fetched (Sphinx's linkcheck builder, the book's config):
+# needs the network, so not part of `make test`; CI runs it weekly
+linkcheck: $(STAMP)
+	$(BIN)/jupyter-book build . --builder linkcheck
 
+# chapters/ruff.toml sets the chapters' line length (the website's text column); the
+# rest follows pyproject.toml
+lint: $(STAMP)
+	$(BIN)/ruff check lib tests tools _ext chapters
+
+# the fast tests: no browser, no nbgrader run (markers in pyproject.toml); `make test`
+# runs them all
 unit: $(STAMP)
-	$(BIN)/python -m pytest $(XDIST) tests
+	$(BIN)/python -m pytest $(XDIST) -m "not slow and not browser" tests
 
 nbval: $(STAMP)
 	OMP_NUM_THREADS=1 $(BIN)/python -m pytest $(XDIST) $(NBVAL) chapters
