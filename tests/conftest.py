@@ -21,6 +21,14 @@ def load(path):
     return json.loads(pathlib.Path(path).read_text(encoding="utf-8"))
 
 
+def pytest_collection_modifyitems(items):
+    """A test that drives Chromium is a browser test (`make unit` leaves them out),
+    whether or not its module says so."""
+    for item in items:
+        if "chromium" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.browser)
+
+
 @pytest.fixture(scope="session")
 def site():
     """The built website. Missing: fail in CI (make test builds it first), else skip."""

@@ -1,18 +1,25 @@
 """Coursework (CONTRIBUTING.md, "Exercises"): every chapter in _toc.yml becomes an nbgrader
 assignment with `make coursework` (tools/coursework.py), and its submissions autograde.
 
-One course folder is generated per session, in a temporary folder (never the reader's
-_build/coursework). Then, for each chapter and in parallel (each chapter in its own copy
-of the course, so no two nbgrader processes share a gradebook), three submissions are
-autograded offline with nbgrader: the reference solutions written into the student
-version (full marks), the student version untouched (zero marks, no crash), and the
-reference with one answer deliberately wrong (partial marks, and the feedback names the
-failing exercise). Chapters come from _toc.yml: a new chapter is tested as it arrives.
+One course folder is generated per module, in a temporary folder (never the reader's
+_build/coursework): every chapter's student version and instructor's copy. No chapter is
+executed for that (the instructor's copy keeps the stored outputs nbval checks), so the
+per-chapter tests read the generated notebooks: the student version has blank answers,
+no hidden test and the lesson intact; its nbgrader metadata is valid and worth the
+chapter's points; its lesson cells use no name that only an answer defines.
+
+The full round trip runs on ONE chapter (FULL, the first in _toc.yml): three submissions
+autograded offline with nbgrader, exported and given feedback: the reference solutions
+(full marks), the student version untouched (zero marks, no crash) and the reference with
+one answer deliberately wrong (partial marks, feedback naming the failing exercise). The
+other chapters need no such run: nbval executes each chapter with its reference answers
+and hidden tests (full marks), and tests/test_lib_checks.py calls every check of every
+chapter in-process with the reference answer, nbgrader's stub and a wrong answer.
 """
 
 from __future__ import annotations
 
-import concurrent.futures
+import ast
 import csv
 import json
 import os
@@ -36,6 +43,10 @@ COURSE_ID = re.search(r'course_id = "([^"]+)"',
                       (ROOT / "nbgrader_config.py").read_text()).group(1)
 MARKERS = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS")
 STUDENTS = ("reference", "untouched", "wrong")
+# the chapter that goes through the whole round trip (see the module's docstring)
+FULL = STEMS[0] if STEMS else None
+# autograding executes the chapter three times: not in `make unit`
+slow = pytest.mark.slow
 
 
 def _env():
@@ -194,12 +205,9 @@ def course(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def graded(course, tmp_path_factory):
-    """Every chapter's three submissions, autograded in parallel (started at once)."""
-    work = tmp_path_factory.mktemp("graded")
-    pool = concurrent.futures.ThreadPoolExecutor(max_workers=os.cpu_count() or 1)
-    futures = {stem: pool.submit(autograde, course[0], work, stem) for stem in STEMS}
-    yield futures
-    pool.shutdown(wait=True)
+    """FULL's three submissions, autograded (one nbgrader process at a time: no pool of
+    kernels competing for the cores with pytest-xdist's other worker)."""
+    return autograde(course[0], tmp_path_factory.mktemp("graded"), FULL)
 
 
 def test_the_book_has_chapters_to_assign():
@@ -272,9 +280,9 @@ def test_instructors_copy_has_solutions_hidden_tests_and_outputs(course, stem):
     assert [c.get("outputs") for c in copy] == [c.get("outputs") for c in chapter]
 
 
-@pytest.mark.parametrize("stem", STEMS)
-def test_reference_solutions_get_full_marks(graded, stem):
-    result = graded[stem].result()
+@slow
+def test_reference_solutions_get_full_marks(graded):
+    stem, result = FULL, graded
     score, max_score, cells = result["scores"]["reference"]
     expected = sum(e.points for e in coursework.exercises(CHAPTERS[STEMS.index(stem)]))
     assert max_score == pytest.approx(expected) and max_score > 0
@@ -286,9 +294,9 @@ def test_reference_solutions_get_full_marks(graded, stem):
     print(f"\n{stem}: autograded 3 submissions in {result['seconds']:.1f} s")
 
 
-@pytest.mark.parametrize("stem", STEMS)
-def test_untouched_student_version_gets_zero_without_crashing(graded, stem):
-    result = graded[stem].result()
+@slow
+def test_untouched_student_version_gets_zero_without_crashing(graded):
+    stem, result = FULL, graded
     score, max_score, cells = result["scores"]["untouched"]
     assert max_score > 0 and score == 0, f"{stem}: an empty answer got points: {cells}"
     nb = result["autograded"]["untouched"]
@@ -306,9 +314,9 @@ def test_untouched_student_version_gets_zero_without_crashing(graded, stem):
             )
 
 
-@pytest.mark.parametrize("stem", STEMS)
-def test_wrong_answer_gets_partial_marks_and_named_feedback(graded, stem):
-    result = graded[stem].result()
+@slow
+def test_wrong_answer_gets_partial_marks_and_named_feedback(graded):
+    stem, result = FULL, graded
     score, max_score, cells = result["scores"]["wrong"]
     assert 0 < score < max_score, f"{stem}: {score} of {max_score}"
     lost = {gid for gid, (got, worth) in cells.items() if got != worth}
@@ -326,6 +334,67 @@ def test_wrong_answer_gets_partial_marks_and_named_feedback(graded, stem):
     )
 
 
+@pytest.mark.parametrize("stem", STEMS)
+def test_release_is_valid_nbgrader_worth_the_chapters_points(course, stem):
+    """What autograding a reference submission proved per chapter, without running it:
+    nbgrader accepts the release's metadata, and its check cells carry the chapter's
+    grade ids and points (nbval proves the reference answers pass those checks)."""
+    from nbgrader.nbgraderformat import ValidationError, read
+
+    path = course[0] / "release" / stem / f"{stem}.ipynb"
+    try:
+        with open(path, encoding="utf-8") as f:
+            student = read(f, as_version=4)  # validates nbgrader's cell metadata
+    except ValidationError as exc:
+        pytest.fail(f"{stem}: the release is not valid nbgrader: {exc}")
+    exercises = coursework.exercises(CHAPTERS[STEMS.index(stem)])
+    expected = {gid: points for e in exercises for gid, points in e.checks}
+    got = {_meta(c)["grade_id"]: float(_meta(c)["points"])
+           for c in student["cells"] if _meta(c).get("grade")}
+    assert got == expected and sum(got.values()) > 0, f"{stem}: checks and points differ"
+    answers = [_meta(c)["grade_id"] for c in student["cells"] if _meta(c).get("solution")]
+    assert answers == [a for e in exercises for a in e.answers], stem
+
+
+def _code_names(cell):
+    """(names bound, names read) by a code cell, IPython's magics turned into Python."""
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    tree = ast.parse(TransformerManager().transform_cell(_source(cell)))
+    bound, read = set(), set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name):
+            (read if isinstance(node.ctx, ast.Load) else bound).add(node.id)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            bound.add(node.name)
+        elif isinstance(node, ast.alias):
+            bound.add((node.asname or node.name).split(".")[0])
+    return bound, read
+
+
+@pytest.mark.parametrize("stem", STEMS)
+def test_student_lesson_uses_no_name_only_an_answer_defines(course, stem):
+    """What running the untouched student version proved per chapter (its lesson cells
+    run while the answers are blank), read from the code: no lesson cell reads a name
+    that only an answer cell binds. The blank answers' own checks are run in-process by
+    tests/test_lib_checks.py, and end to end on FULL."""
+    cells = load(course[0] / "release" / stem / f"{stem}.ipynb")["cells"]
+    source = load(course[0] / "source" / stem / f"{stem}.ipynb")["cells"]
+    code = [(s, c) for s, c in zip(source, cells) if c["cell_type"] == "code"]
+    answer_names, lesson_bound = set(), set()
+    for reference, _ in code:
+        bound, _ = _code_names(reference)
+        (answer_names if _meta(reference).get("solution") else lesson_bound).update(bound)
+    only_answers = answer_names - lesson_bound
+    for i, (_, cell) in enumerate(code):
+        if _meta(cell):
+            continue
+        used = _code_names(cell)[1] & only_answers
+        assert not used, (f"{stem}, code cell {i}: the lesson uses {sorted(used)}, which "
+                          "only an answer defines: it fails in the student version")
+
+
+@slow
 def test_existing_release_is_kept_and_force_keeps_submissions(course, tmp_path):
     folder = tmp_path / "course"
     shutil.copytree(course[0], folder)
