@@ -3,7 +3,8 @@
 A chapter opened in Google Colab has no ``lib`` (the book's helpers live in the book's
 repository, not on PyPI), so its setup cell would fail. Every chapter therefore has, as
 its first code cell (right after the title), a cell that installs ``lib`` from the
-book's repository when ``import lib`` fails, and does nothing and prints nothing where
+book's repository when the book's helpers are not found (``lib.checks``: another
+``lib`` folder on the path does not count), and does nothing and prints nothing where
 lib is installed (``make lab``, Binder, nbval, ``make execute``). Its address is built
 from ``_config.yml``'s ``repository`` (url and branch), the one place the book's address
 lives. The cell is tagged ``remove-cell`` (not on the website) and ``nbval-skip``.
@@ -30,11 +31,14 @@ import argparse
 import pathlib
 import re
 import sys
+import tomllib
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 CELL_ID = "colab-install"
 TAGS = ["remove-cell", "nbval-skip"]
-MAX_LINE = 80  # tests/test_structure.py: chapter code lines keep to 80 characters
+# the chapters' line length, from its one source: chapters/ruff.toml (`make lint`)
+MAX_LINE = tomllib.loads((ROOT / "chapters" / "ruff.toml").read_text(encoding="utf-8"))[
+    "line-length"]
 GITHUB = re.compile(r"^https://github\.com/[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
 BRANCH = re.compile(r"^[A-Za-z0-9_./-]+$")
 
@@ -68,11 +72,20 @@ def cell_source(url: str, branch: str) -> str:
     lines = [
         "# In Colab (or any Python without the book's helpers), install them from the",
         "# book's repository. Where lib is installed (make lab, Binder) it does nothing.",
+        "# It looks for the book's lib.checks, not for any folder called lib.",
+        "import importlib.util",
+        "",
         "try:",
-        "    import lib  # noqa: F401",
-        "except ImportError:",
+        '    BOOK_LIB = importlib.util.find_spec("lib.checks") is not None',
+        "except ImportError:  # no lib at all, or a lib that is not a package",
+        "    BOOK_LIB = False",
+        "if not BOOK_LIB:",
         f'    BOOK_REPO = "{url}"',
         f'    %pip install --quiet "git+{{BOOK_REPO}}@{branch}"',
+        "    import sys",
+        "",
+        '    sys.modules.pop("lib", None)  # the other lib the probe may have imported',
+        "    importlib.invalidate_caches()",
     ]
     long = [line for line in lines if len(line) > MAX_LINE]
     if long:
