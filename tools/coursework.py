@@ -111,11 +111,7 @@ def generate(chapter: pathlib.Path, course: pathlib.Path, force: bool) -> bool:
     others = submissions(course, stem)
     write_source(chapter, course)
     nbgrader(["generate_assignment", stem, "--force"], course)
-    # the instructor's copy keeps the chapter's stored outputs, which nbval checks are
-    # what the code prints: no second run of the chapter (nbgrader would clear and
-    # re-execute it)
-    nbgrader(["generate_solution", stem, "--force", "--ClearOutput.enabled=False",
-              "--Execute.enabled=False"], course)
+    nbgrader(["generate_solution", stem, "--force"], course)
     graded = [e for e in coursework.exercises(chapter) if e.autograded]
     points = sum(e.points for e in graded)
     print(f"released {_rel(release / chapter.name)}: {len(graded)} autograded "
