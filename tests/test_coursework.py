@@ -3,10 +3,11 @@ assignment with `make coursework` (tools/coursework.py), and its submissions aut
 
 One course folder is generated per module, in a temporary folder (never the reader's
 _build/coursework): every chapter's student version and instructor's copy. No chapter is
-executed for that (the instructor's copy keeps the stored outputs nbval checks), so the
-per-chapter tests read the generated notebooks: the student version has blank answers,
-no hidden test and the lesson intact; its nbgrader metadata is valid and worth the
-chapter's points; its lesson cells use no name that only an answer defines.
+executed for that (nbgrader_config.py: the instructor's copy keeps the stored outputs,
+which nbval checks), so the per-chapter tests read the generated notebooks: the student
+version has blank answers, no hidden test and the lesson intact; its nbgrader metadata
+is valid and worth the chapter's points; its lesson cells use no name that only an
+answer defines.
 
 The full round trip runs on ONE chapter (FULL, the first in _toc.yml): three submissions
 autograded offline with nbgrader, exported and given feedback: the reference solutions
