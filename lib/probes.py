@@ -229,8 +229,6 @@ def active_share(model: nn.Module, X) -> list[np.ndarray]:
     still has a sign and counts as it). Eval mode; the model is left unchanged.
     """
     model, X = _mlp_input(model, X, "active_share")
-    if X.shape[0] == 0:
-        raise ValueError("X must hold at least one example")
     return [np.where(np.any(np.isnan(pre), axis=0), np.nan, np.mean(pre > 0, axis=0))
             for pre, _ in hidden_outputs(model, X)]
 
@@ -238,8 +236,6 @@ def active_share(model: nn.Module, X) -> list[np.ndarray]:
 def _finite_pre(model, X, caller):
     # the hidden layers' pre-activations, refused when a run diverged (nan)
     model, X = _mlp_input(model, X, caller)
-    if X.shape[0] == 0:
-        raise ValueError("X must hold at least one example")
     pres = [pre for pre, _ in hidden_outputs(model, X)]
     for k, pre in enumerate(pres, start=1):
         if np.any(np.isnan(pre)):
