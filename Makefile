@@ -14,7 +14,7 @@ XDIST  := -n auto --dist loadfile
 NOTEBOOK_DIRS := chapters templates
 NOTEBOOKS = $(wildcard chapters/*.ipynb templates/*.ipynb)
 
-.PHONY: help book test lint unit nbval nbval-variants execute chapter colab-cell lab lab-instructor bench \
+.PHONY: help book test test-phases pytest lint unit nbval nbval-variants nbval-two-threads nbval-aten-default execute chapter colab-cell lab lab-instructor bench \
         coursework linkcheck clean distclean
 
 help:
@@ -65,16 +65,29 @@ unit: $(STAMP)
 nbval: $(STAMP)
 	OMP_NUM_THREADS=1 $(BIN)/python -m pytest $(XDIST) $(NBVAL) $(NOTEBOOK_DIRS)
 
+# make test's phases, in order; `make bench` times each one (tools/bench.py)
+TEST_PHASES := lint book pytest nbval-two-threads nbval-aten-default
+
+test: $(STAMP)
+	$(MAKE) --no-print-directory $(TEST_PHASES)
+
+test-phases:
+	@echo $(TEST_PHASES)
+
+# pytest over tests/ and nbval over every notebook, one notebook per worker
+pytest: $(STAMP)
+	OMP_NUM_THREADS=1 $(BIN)/python -m pytest $(XDIST) $(NBVAL) tests $(NOTEBOOK_DIRS)
+
 # The stored outputs must not depend on the thread count or on the CPU's vector kernels.
 # The two-thread run takes one notebook at a time: two xdist workers of two threads each
 # oversubscribe a 2-core machine (409 s against about a minute, measured with 4 chapters).
-nbval-variants: $(STAMP)
-	OMP_NUM_THREADS=2 $(BIN)/python -m pytest -p no:xdist $(NBVAL) $(NOTEBOOK_DIRS)
-	OMP_NUM_THREADS=1 ATEN_CPU_CAPABILITY=default $(BIN)/python -m pytest $(XDIST) $(NBVAL) $(NOTEBOOK_DIRS)
+nbval-variants: nbval-two-threads nbval-aten-default
 
-test: $(STAMP) lint book
-	OMP_NUM_THREADS=1 $(BIN)/python -m pytest $(XDIST) $(NBVAL) tests $(NOTEBOOK_DIRS)
-	$(MAKE) --no-print-directory nbval-variants
+nbval-two-threads: $(STAMP)
+	OMP_NUM_THREADS=2 $(BIN)/python -m pytest -p no:xdist $(NBVAL) $(NOTEBOOK_DIRS)
+
+nbval-aten-default: $(STAMP)
+	OMP_NUM_THREADS=1 ATEN_CPU_CAPABILITY=default $(BIN)/python -m pytest $(XDIST) $(NBVAL) $(NOTEBOOK_DIRS)
 
 execute: $(STAMP)
 	for nb in $(NOTEBOOKS); do \
