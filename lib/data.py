@@ -117,3 +117,94 @@ def points(n: int, d: int, region: str = "cube", seed: int = 0) -> np.ndarray:
     direction = normal / np.linalg.norm(normal, axis=1, keepdims=True)
     radius = rng.random(n) ** (1.0 / d)
     return direction * radius[:, None]
+
+
+# ---------------------------------------------------------- chapter "Overfitting"
+
+
+@dataclass(frozen=True)
+class Curve:
+    """Bishop's curve-fitting data: training and test points ``(x, t)`` as 1-D float64
+    arrays, and the standard deviation of the noise added to sin(2 pi x)."""
+
+    x_train: np.ndarray
+    t_train: np.ndarray
+    x_test: np.ndarray
+    t_test: np.ndarray
+    noise: float
+
+
+def sine(n: int = 10, noise: float = 0.3, n_test: int = 100, seed: int = 0) -> Curve:
+    """Bishop's example (PRML, 2006, section 1.1 and appendix A): ``n`` inputs spaced
+    evenly over [0, 1], targets sin(2 pi x) plus Gaussian noise of standard deviation
+    ``noise``, and a test set made "using exactly the same procedure" with new noise:
+    ``n_test`` evenly spaced inputs. The training noise is drawn first, then the test
+    noise, from one generator seeded with ``seed``: the same seed with another ``n``
+    gives other noise. Introduced in chapter "Overfitting and regularisation".
+    """
+    n = _validate.integer("n", n, low=1, high=10**6)
+    noise = _validate.real("noise", noise, low=0.0, high=10.0)
+    n_test = _validate.integer("n_test", n_test, low=1, high=10**6)
+    seed = _validate.integer("seed", seed, low=0, high=2**32 - 1)
+    rng = np.random.default_rng(seed)
+    x = np.linspace(0.0, 1.0, n)
+    t = np.sin(2 * np.pi * x) + noise * rng.standard_normal(n)
+    x_test = np.linspace(0.0, 1.0, n_test)
+    t_test = np.sin(2 * np.pi * x_test) + noise * rng.standard_normal(n_test)
+    return Curve(x, t, x_test, t_test, noise)
+
+
+def _split_arg(split):
+    if not isinstance(split, Split):
+        raise TypeError(f"split must be a data.Split (from data.digits()), got "
+                        f"{type(split).__name__}")
+    return split
+
+
+def _balanced_order(y, rng):
+    """Indices of ``y`` in an order that takes the classes in turn: one example of
+    every class (each class shuffled by ``rng``), then a second of every class, and so
+    on, so that any prefix holds the classes as evenly as their sizes allow."""
+    rank = np.empty(y.size)
+    for label in np.unique(y):
+        idx = np.flatnonzero(y == label)
+        rank[rng.permutation(idx)] = np.arange(idx.size)
+    # within one round the classes come in a random order too
+    return np.lexsort((rng.random(y.size), rank))
+
+
+def subset(split: Split, n: int, seed: int = 0) -> Split:
+    """The first ``n`` training examples of ``split`` in a seeded order that takes the
+    classes in turn (50 digits: five of each class), with the same test set. Features
+    stay as they are: with ``digits()`` they were standardised by the whole training
+    set's statistics, which uses no test information. Introduced in chapter
+    "Overfitting and regularisation" (a network trained on few examples).
+    """
+    split = _split_arg(split)
+    size = split.y_train.size
+    n = _validate.integer("n", n, low=1, high=size)
+    seed = _validate.integer("seed", seed, low=0, high=2**32 - 1)
+    idx = _balanced_order(split.y_train, np.random.default_rng(seed))[:n]
+    idx = np.sort(idx)
+    return Split(split.X_train[idx], split.y_train[idx], split.X_test, split.y_test,
+                 split.n_classes)
+
+
+def validation(split: Split, n_val: int, seed: int = 0) -> Split:
+    """A validation split of ``split``'s *training* set: a new :class:`Split` whose
+    training part keeps all but ``n_val`` examples and whose "test" part is the
+    ``n_val`` examples held out, taken class by class in turn (seeded). The real test
+    set is not used: pass it separately to measure the model chosen on the validation
+    set. Introduced in chapter "Overfitting and regularisation" (early stopping).
+    """
+    split = _split_arg(split)
+    size = split.y_train.size
+    if size < 2:
+        raise ValueError(f"split must hold at least 2 training examples to hold some "
+                         f"out, got {size}")
+    n_val = _validate.integer("n_val", n_val, low=1, high=size - 1)
+    seed = _validate.integer("seed", seed, low=0, high=2**32 - 1)
+    order = _balanced_order(split.y_train, np.random.default_rng(seed))
+    held, kept = np.sort(order[:n_val]), np.sort(order[n_val:])
+    return Split(split.X_train[kept], split.y_train[kept], split.X_train[held],
+                 split.y_train[held], split.n_classes)

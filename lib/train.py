@@ -23,6 +23,10 @@ OPTIMIZERS = ("sgd", "adam")
 #: otherwise run for days instead of saying what is wrong.
 MAX_EPOCHS = 100_000
 
+#: The largest weight decay :func:`fit` and :func:`fit_many` accept: with a learning
+#: rate of 0.1, a decay of 10 already shrinks every weight to 0 in one step.
+MAX_DECAY = 100.0
+
 
 @dataclass
 class History:
@@ -32,6 +36,9 @@ class History:
     loss: list = field(default_factory=list)
     train_acc: list = field(default_factory=list)
     test_acc: list = field(default_factory=list)
+    #: test cross-entropy, recorded with ``test_acc`` (chapter "Overfitting and
+    #: regularisation": a test loss can rise while the test accuracy does not fall)
+    test_loss: list = field(default_factory=list)
     probes: dict = field(default_factory=dict)
 
     @property
@@ -184,6 +191,7 @@ def fit(
     lr: float,
     optimizer: str = "sgd",
     momentum: float = 0.0,
+    weight_decay: float = 0.0,
     batch_size: int | None = None,
     seed: int = 0,
     test=None,
@@ -194,8 +202,12 @@ def fit(
 
     ``optimizer`` is ``"sgd"`` (with optional ``momentum`` in [0, 1)) or ``"adam"``;
     ``batch_size=None`` trains full-batch, otherwise on mini-batches shuffled by a
-    generator seeded with ``seed``. ``test=(X_test, y_test)`` also records test
-    accuracy. ``probes`` maps a name to a function ``f(model) -> value`` evaluated
+    generator seeded with ``seed``. ``weight_decay`` (>= 0) adds ``weight_decay``
+    times every parameter, biases included, to its gradient before each step: torch's
+    ``weight_decay`` of SGD and Adam, the gradient of an L2 penalty
+    ``weight_decay / 2 * sum of squared parameters`` (chapter "Overfitting and
+    regularisation"). ``test=(X_test, y_test)`` also records test accuracy and test
+    loss. ``probes`` maps a name to a function ``f(model) -> value`` evaluated
     before training and after every epoch (results in ``history.probes[name]``).
     ``on_epoch(epoch, history)``, if given, is called after every epoch (the book's
     playgrounds use it for a progress bar).
@@ -206,6 +218,7 @@ def fit(
     lr = _validate.real("lr", lr, low=0.0, low_open=True)
     _validate.choice("optimizer", optimizer, OPTIMIZERS)
     momentum = _validate.real("momentum", momentum, low=0.0, high=1.0, high_open=True)
+    weight_decay = _validate.real("weight_decay", weight_decay, low=0.0, high=MAX_DECAY)
     seed = _validate.integer("seed", seed, low=0, high=2**63 - 1)
     dtype = _model_dtype(model)
     X, y = _tensor_pair("X", X, "y", y, dtype, model)
@@ -216,9 +229,10 @@ def fit(
         raise TypeError("on_epoch must be a function (epoch, history) or None")
 
     if optimizer == "sgd":
-        opt = torch.optim.SGD(model.parameters(), lr=lr, momentum=momentum)
+        opt = torch.optim.SGD(model.parameters(), lr=lr, momentum=momentum,
+                              weight_decay=weight_decay)
     else:
-        opt = torch.optim.Adam(model.parameters(), lr=lr)
+        opt = torch.optim.Adam(model.parameters(), lr=lr, weight_decay=weight_decay)
     gen = torch.Generator().manual_seed(seed)
     history = History(probes={name: [] for name in probes})
 
@@ -227,7 +241,9 @@ def fit(
         history.loss.append(loss)
         history.train_acc.append(acc)
         if test is not None:
-            history.test_acc.append(evaluate(model, X_test, y_test)[1])
+            test_loss, test_acc = evaluate(model, X_test, y_test)
+            history.test_loss.append(test_loss)
+            history.test_acc.append(test_acc)
         for name, probe in probes.items():
             history.probes[name].append(_callback(f"probes[{name!r}]", probe, model))
 
@@ -291,6 +307,8 @@ def fit_many(
     epochs: int,
     lr,
     optimizer: str = "sgd",
+    momentum: float = 0.0,
+    weight_decay=0.0,
     batch_size: int | None = None,
     seed: int = 0,
     test=None,
@@ -304,7 +322,8 @@ def fit_many(
     :func:`fit` after another. Each model sees the same mini-batches (shuffled by
     ``seed``, exactly as :func:`fit` does) and gets exactly its own gradient, because
     the summed loss has no term that mixes two models; so each result equals
-    :func:`fit` on that model alone (same optimizer, no momentum) up to rounding. Not
+    :func:`fit` on that model alone (same optimizer, momentum and weight decay) up
+    to rounding. Not
     for models with dropout: their masks are drawn in another order than :func:`fit`
     draws them, so those runs differ from :func:`fit`'s.
 
@@ -312,9 +331,12 @@ def fit_many(
     with one per model (model i's mini-batches are shuffled by ``seed[i]``, as
     :func:`fit` with ``seed=seed[i]`` would shuffle them).
     ``lr`` is one learning rate for all or a list with one per model; ``optimizer``
-    is ``"sgd"`` (plain) or ``"adam"`` (torch's Adam, betas 0.9 and 0.999, eps 1e-8);
-    ``test`` and ``probes`` as in :func:`fit` (a probe is called on each model). The
-    models are updated in place and left in eval mode.
+    is ``"sgd"`` (with ``momentum`` as torch's SGD: no dampening, no Nesterov) or
+    ``"adam"`` (torch's Adam, betas 0.9 and 0.999, eps 1e-8; ``momentum`` must then be
+    0). ``weight_decay`` is one number for all or a list with one per model, added to
+    the gradient as in :func:`fit` (chapter "Overfitting and regularisation" trains a
+    sweep of decays side by side); ``test`` and ``probes`` as in :func:`fit` (a probe
+    is called on each model). The models are updated in place and left in eval mode.
     """
     models = _same_architecture(models)
     m = len(models)
@@ -328,6 +350,19 @@ def fit_many(
     else:
         lrs = [_validate.real("lr", lr, low=0.0, low_open=True)] * m
     _validate.choice("optimizer", optimizer, OPTIMIZERS)
+    momentum = _validate.real("momentum", momentum, low=0.0, high=1.0, high_open=True)
+    if momentum and optimizer != "sgd":
+        raise ValueError(f"momentum is for optimizer='sgd' (Adam keeps its own running "
+                         f"averages), got momentum={momentum:g} with {optimizer!r}")
+    if isinstance(weight_decay, (list, tuple)) or getattr(weight_decay, "ndim", 0) == 1:
+        decays = [_validate.real(f"weight_decay[{i}]", v, low=0.0, high=MAX_DECAY)
+                  for i, v in enumerate(weight_decay)]
+        if len(decays) != m:
+            raise ValueError(f"weight_decay must be one number or a list of {m} (one per "
+                             f"model of models), got a list of {len(decays)}")
+    else:
+        decays = [_validate.real("weight_decay", weight_decay, low=0.0,
+                                 high=MAX_DECAY)] * m
     if isinstance(seed, (list, tuple)) or getattr(seed, "ndim", 0) == 1:
         seeds = [_validate.integer(f"seed[{i}]", v, low=0, high=2**63 - 1)
                  for i, v in enumerate(seed)]
@@ -371,6 +406,9 @@ def fit_many(
 
     shape = (m,) + (1,) * 8
     step_lr = {n: torch.tensor(lrs, dtype=dtype).view(shape[: params[n].ndim]) for n in names}
+    decay = ({n: torch.tensor(decays, dtype=dtype).view(shape[: params[n].ndim])
+              for n in names} if any(decays) else None)
+    velocity = {n: torch.zeros_like(params[n]) for n in names} if momentum else None
     state = {n: (torch.zeros_like(params[n]), torch.zeros_like(params[n])) for n in names}
     histories = [History(probes={name: [] for name in probes}) for _ in models]
 
@@ -391,11 +429,13 @@ def fit_many(
     def record():
         write_back()
         loss, acc = scores(X, y)
-        test_acc = scores(X_test, y_test)[1] if test is not None else None
+        if test is not None:
+            test_loss, test_acc = scores(X_test, y_test)
         for i, (model, h) in enumerate(zip(models, histories)):
             h.loss.append(loss[i])
             h.train_acc.append(acc[i])
             if test is not None:
+                h.test_loss.append(test_loss[i])
                 h.test_acc.append(test_acc[i])
             for name, probe in probes.items():
                 h.probes[name].append(_callback(f"probes[{name!r}]", probe, model))
@@ -420,7 +460,11 @@ def fit_many(
             t += 1
             with torch.no_grad():
                 for k, g in zip(names, grads):
+                    if decay is not None:           # torch: L2 added to the gradient
+                        g = g + decay[k] * params[k]
                     if optimizer == "sgd":
+                        if velocity is not None:    # torch: v = m v + g, no dampening
+                            g = velocity[k].mul_(momentum).add_(g)
                         params[k].sub_(step_lr[k] * g)
                         continue
                     avg, avg_sq = state[k]
@@ -434,6 +478,10 @@ def fit_many(
     return histories
 
 
+#: What :class:`SeedRuns` can report, as recorded in :class:`History`.
+METRICS = ("loss", "train_acc", "test_acc", "test_loss")
+
+
 @dataclass
 class SeedRuns:
     """What :func:`fit_seeds` returns: the seeds, the trained models and one
@@ -444,13 +492,13 @@ class SeedRuns:
     histories: list
 
     def final(self, metric: str = "test_acc") -> np.ndarray:
-        """The last recorded value of ``metric`` (``"loss"``, ``"train_acc"`` or
-        ``"test_acc"``), one per seed."""
+        """The last recorded value of ``metric`` (``"loss"``, ``"train_acc"``,
+        ``"test_acc"`` or ``"test_loss"``), one per seed."""
         return self.curves(metric)[:, -1]
 
     def curves(self, metric: str = "test_acc") -> np.ndarray:
         """``metric`` after every epoch (entry 0: before training): seeds x epochs+1."""
-        _validate.choice("metric", metric, ("loss", "train_acc", "test_acc"))
+        _validate.choice("metric", metric, METRICS)
         values = [getattr(h, metric) for h in self.histories]
         if not values[0]:
             raise ValueError(f"no {metric} was recorded: pass test=(X_test, y_test)")
@@ -498,3 +546,29 @@ def fit_seeds(build, seeds, X, y, **fit_kwargs) -> SeedRuns:
         models.append(model)
     histories = fit_many(models, X, y, seed=seeds, **fit_kwargs)
     return SeedRuns(seeds=seeds, models=models, histories=histories)
+
+
+def early_stopping_epoch(val_loss, patience: int | None = None) -> int:
+    """The epoch whose weights early stopping keeps, read from a validation curve.
+
+    ``val_loss[i]`` is the validation loss after epoch ``i`` (entry 0 before training,
+    as in :class:`History`). Training stops once ``patience`` epochs in a row have not
+    brought the loss strictly below its best value so far, and the weights of that
+    best epoch are kept; with ``patience=None`` it never stops early and the answer is
+    the first epoch of lowest loss over the whole curve. Introduced in chapter
+    "Overfitting and regularisation".
+    """
+    curve = _validate.array("val_loss", val_loss, finite=True, nonempty=True)
+    if curve.ndim != 1:
+        raise ValueError(f"val_loss must be 1-D (one loss per epoch), got shape "
+                         f"{curve.shape}")
+    if patience is None:
+        return int(np.argmin(curve))
+    patience = _validate.integer("patience", patience, low=1, high=MAX_EPOCHS)
+    best = 0
+    for epoch in range(1, curve.size):
+        if curve[epoch] < curve[best]:
+            best = epoch
+        elif epoch - best >= patience:
+            break
+    return best

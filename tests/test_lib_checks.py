@@ -1128,3 +1128,80 @@ def _first_call(check):
     with pytest.raises(AssertionError):
         getattr(checks, check)(spy)
     return seen[0]
+
+
+# ================================================================ chapter 6, overfitting
+# One block: the checks of "Overfitting and regularisation" (rms_error, ridge_fit,
+# early_stopping_epoch), their right answers and the mistakes their hints name.
+
+
+def _rms(w, x, t):
+    return np.sqrt(np.mean((np.vander(x, len(w), increasing=True) @ w - t) ** 2))
+
+
+def _ridge(x, t, M, lam):
+    Phi = np.vander(x, M + 1, increasing=True)
+    return np.linalg.solve(Phi.T @ Phi + lam * np.eye(M + 1), Phi.T @ t)
+
+
+def _stop(val_loss, patience):
+    best = 0
+    for epoch in range(1, len(val_loss)):
+        if val_loss[epoch] < val_loss[best]:
+            best = epoch
+        elif epoch - best >= patience:
+            break
+    return best
+
+
+def test_overfitting_checks_pass_right_answers(capsys):
+    checks.rms_error(_rms)
+    checks.ridge_fit(_ridge)
+    checks.early_stopping_epoch(_stop)
+    assert capsys.readouterr().out.count("Correct") == 3
+
+
+@pytest.mark.parametrize(("wrong", "words"), [
+    (lambda w, x, t: _rms(w, x, t) ** 2, ["square root"]),
+    (lambda w, x, t: np.sqrt(np.sum((np.vander(x, len(w), increasing=True) @ w - t) ** 2)),
+     ["divide by the number"]),
+    (lambda w, x, t: np.sqrt(np.mean((np.polyval(w, x) - t) ** 2)), ["polyval"]),
+])
+def test_rms_error_hints(wrong, words, capsys):
+    _expect_hint(checks.rms_error, wrong, words, capsys)
+
+
+@pytest.mark.parametrize(("wrong", "words"), [
+    (lambda x, t, M, lam: _ridge(x, t, M, lam)[::-1], ["lowest power first"]),
+    (lambda x, t, M, lam: _ridge(x, t, M, 2 * lam), ["halves cancel"]),
+    (lambda x, t, M, lam: _ridge(x, t, M, lam)[:-1], ["M + 1"]),
+    (lambda x, t, M, lam: np.linalg.lstsq(np.vander(x, M + 1, increasing=True), t,
+                                          rcond=None)[0], ["without a penalty"]),
+])
+def test_ridge_fit_hints(wrong, words, capsys):
+    _expect_hint(checks.ridge_fit, wrong, words, capsys)
+
+
+def _stopped_at(val_loss, patience):
+    return min(_stop(val_loss, patience) + patience, len(val_loss) - 1)
+
+
+def _first_tie_missed(val_loss, patience):
+    best = 0
+    for epoch in range(1, len(val_loss)):
+        if val_loss[epoch] <= val_loss[best]:
+            best = epoch
+        elif epoch - best >= patience:
+            break
+    return best
+
+
+@pytest.mark.parametrize(("wrong", "words"), [
+    (lambda v, p: int(np.argmin(v)), ["lowest loss of the whole curve"]),
+    (_stopped_at, ["where training stops"]),
+    (lambda v, p: _stop(v, p) + 1, ["off by one"]),
+    (_first_tie_missed, ["tie"]),
+    (lambda v, p: float(np.min(v)), ["whole number"]),
+])
+def test_early_stopping_epoch_hints(wrong, words, capsys):
+    _expect_hint(checks.early_stopping_epoch, wrong, words, capsys)

@@ -172,3 +172,62 @@ def test_gaussian_points_are_standard_normal():
 def test_points_refuses_too_many_numbers():
     with pytest.raises(ValueError, match="n \\* d"):
         data.points(10**6, 1000)
+
+
+# ---------------------------------------------------------------- the overfitting chapter
+
+
+def test_sine_is_bishops_recipe_and_seeded():
+    c = data.sine(n=10, noise=0.3, n_test=100, seed=4)
+    np.testing.assert_array_equal(c.x_train, np.linspace(0, 1, 10))
+    np.testing.assert_array_equal(c.x_test, np.linspace(0, 1, 100))
+    # the noise is Gaussian of the stated size, new on the test points
+    rng = np.random.default_rng(4)
+    noise_train, noise_test = rng.standard_normal(10), rng.standard_normal(100)
+    np.testing.assert_allclose(c.t_train - np.sin(2 * np.pi * c.x_train), 0.3 * noise_train)
+    np.testing.assert_allclose(c.t_test - np.sin(2 * np.pi * c.x_test), 0.3 * noise_test)
+    again = data.sine(n=10, noise=0.3, n_test=100, seed=4)
+    np.testing.assert_array_equal(c.t_test, again.t_test)
+    assert not np.array_equal(c.t_train, data.sine(n=10, seed=5).t_train)
+    exact = data.sine(n=3, noise=0.0, seed=0)
+    np.testing.assert_allclose(exact.t_train, np.sin(2 * np.pi * np.array([0, 0.5, 1])),
+                               atol=1e-15)
+    big = data.sine(n=5000, noise=0.3, seed=1)
+    residual = big.t_train - np.sin(2 * np.pi * big.x_train)
+    assert abs(residual.std() - 0.3) < 0.01 and abs(residual.mean()) < 0.02
+
+
+def test_subset_takes_the_classes_in_turn(std):
+    s = data.subset(std, 50, seed=3)
+    np.testing.assert_array_equal(np.bincount(s.y_train, minlength=10), [5] * 10)
+    assert s.X_test is std.X_test and s.y_test is std.y_test
+    # its rows are rows of the training set, with their own labels
+    rows = {r.tobytes(): label for r, label in zip(std.X_train, std.y_train)}
+    assert all(rows[r.tobytes()] == label for r, label in zip(s.X_train, s.y_train))
+    assert len({r.tobytes() for r in s.X_train}) == 50
+    counts = np.bincount(data.subset(std, 23, seed=0).y_train, minlength=10)
+    assert counts.sum() == 23 and counts.max() - counts.min() == 1
+    np.testing.assert_array_equal(data.subset(std, 50, seed=3).X_train, s.X_train)
+    assert not np.array_equal(data.subset(std, 50, seed=4).X_train, s.X_train)
+    assert data.subset(std, std.y_train.size, seed=1).y_train.size == std.y_train.size
+
+
+def test_validation_holds_out_part_of_the_training_set_only(std):
+    v = data.validation(std, 200, seed=1)
+    assert v.y_train.size == std.y_train.size - 200 and v.y_test.size == 200
+    counts = np.bincount(v.y_test, minlength=10)
+    assert counts.max() - counts.min() <= 1
+    kept = {r.tobytes() for r in v.X_train}
+    held = {r.tobytes() for r in v.X_test}
+    assert not kept & held
+    assert kept | held == {r.tobytes() for r in std.X_train}
+    assert not held & {r.tobytes() for r in std.X_test}       # never the test set
+    small = data.validation(data.subset(std, 50, seed=0), 10, seed=0)
+    np.testing.assert_array_equal(np.bincount(small.y_test), [1] * 10)
+    np.testing.assert_array_equal(np.bincount(small.y_train), [4] * 10)
+
+
+def test_validation_needs_two_examples(std):
+    one = data.subset(std, 1)
+    with pytest.raises(ValueError, match="split must hold at least 2"):
+        data.validation(one, 1)

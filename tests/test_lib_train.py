@@ -325,3 +325,80 @@ def test_fit_seeds_bad_calls(digits, kwargs, word):
             "epochs": 1, "lr": 0.1, **kwargs}
     with pytest.raises((TypeError, ValueError), match=word):
         train.fit_seeds(**call)
+
+
+# ---------------------------------------------------------------- the overfitting chapter
+
+
+def test_test_loss_is_recorded_with_the_test_accuracy(digits):
+    model, h = _run(digits, epochs=3, test=(digits.X_test, digits.y_test))
+    assert len(h.test_loss) == len(h.test_acc) == 4
+    assert h.test_loss[-1] == pytest.approx(
+        train.evaluate(model, digits.X_test, digits.y_test)[0], rel=1e-12)
+    assert _run(digits, epochs=2)[1].test_loss == []
+    many = train.fit_many(_models(2), digits.X_train, digits.y_train, epochs=2, lr=0.1,
+                          test=(digits.X_test, digits.y_test))
+    runs = train.SeedRuns([0, 1], _models(2), many)
+    assert runs.curves("test_loss").shape == (2, 3)
+
+
+@pytest.mark.parametrize("optimizer,momentum", [("sgd", 0.0), ("sgd", 0.9), ("adam", 0.0)])
+def test_weight_decay_is_torchs_l2_added_to_the_gradient(digits, optimizer, momentum):
+    lr, decay = (0.05, 0.01) if optimizer == "sgd" else (0.01, 0.05)
+    torch.manual_seed(0)
+    ours = nets.mlp([64, 16, 10])
+    by_hand = nets.mlp([64, 16, 10])
+    by_hand.load_state_dict(ours.state_dict())
+    train.fit(ours, digits.X_train, digits.y_train, epochs=4, lr=lr, optimizer=optimizer,
+              momentum=momentum, weight_decay=decay, batch_size=256, seed=2)
+    # the same steps with the penalty decay/2 * sum(p**2) added to the loss
+    opt = (torch.optim.SGD(by_hand.parameters(), lr=lr, momentum=momentum)
+           if optimizer == "sgd" else torch.optim.Adam(by_hand.parameters(), lr=lr))
+    gen = torch.Generator().manual_seed(2)
+    X, y = digits.tensors()[:2]
+    for _ in range(4):
+        for idx in torch.randperm(len(X), generator=gen).split(256):
+            opt.zero_grad()
+            penalty = sum((p**2).sum() for p in by_hand.parameters())
+            loss = nn.functional.cross_entropy(by_hand(X[idx]), y[idx]) + decay / 2 * penalty
+            loss.backward()
+            opt.step()
+    for p, q in zip(ours.parameters(), by_hand.parameters()):
+        assert torch.allclose(p, q, rtol=0, atol=1e-10)
+
+
+def test_weight_decay_shrinks_the_weights(digits):
+    norms = []
+    for decay in [0.0, 0.01, 0.1]:
+        model, _ = _run(digits, epochs=10, lr=0.1, weight_decay=decay)
+        norms.append(sum(p.norm() ** 2 for p in model.parameters()).item())
+    assert norms[0] > norms[1] > norms[2]
+
+
+@pytest.mark.parametrize("optimizer,momentum,lrs", [("sgd", 0.9, [0.05, 0.02]),
+                                                    ("adam", 0.0, [0.01, 0.002])])
+def test_fit_many_with_momentum_and_decay_equals_fit(digits, optimizer, momentum, lrs):
+    together, alone = _models(2), _models(2)
+    decays = [0.02, 0.0]
+    kwargs = dict(epochs=3, optimizer=optimizer, momentum=momentum, batch_size=128,
+                  seed=5, test=(digits.X_test, digits.y_test))
+    histories = train.fit_many(together, digits.X_train, digits.y_train, lr=lrs,
+                               weight_decay=decays, **kwargs)
+    for a, b, lr, decay, h in zip(together, alone, lrs, decays, histories):
+        ref = train.fit(b, digits.X_train, digits.y_train, lr=lr, weight_decay=decay,
+                        **kwargs)
+        for p, q in zip(a.parameters(), b.parameters()):
+            assert torch.allclose(p, q, rtol=0, atol=1e-10)
+        np.testing.assert_allclose(h.test_loss, ref.test_loss, rtol=1e-9)
+        assert h.test_acc == ref.test_acc
+
+
+def test_early_stopping_epoch():
+    curve = [1.0, 0.8, 0.6, 0.65, 0.7, 0.5, 0.9, 1.0]
+    assert train.early_stopping_epoch(curve) == 5                 # no patience: the minimum
+    assert train.early_stopping_epoch(curve, patience=2) == 2     # stops at epoch 4
+    assert train.early_stopping_epoch(curve, patience=3) == 5     # sees the later dip
+    assert train.early_stopping_epoch([1.0, 0.5, 0.5, 0.4], patience=2) == 3
+    assert train.early_stopping_epoch([1.0, 0.5, 0.5, 0.5], patience=2) == 1  # first of a tie
+    assert train.early_stopping_epoch([0.3, 0.4, 0.5], patience=1) == 0
+    assert train.early_stopping_epoch(np.array([2.0])) == 0

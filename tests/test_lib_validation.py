@@ -15,7 +15,7 @@ import pytest  # noqa: E402
 import torch  # noqa: E402
 from torch import nn  # noqa: E402
 
-from lib import activations, conv, data, nets, plots, probes, seed, train, widgets  # noqa: E402
+from lib import activations, conv, data, nets, plots, poly, probes, seed, train, widgets  # noqa: E402
 
 # tiny models: extra threads only contend with the other xdist worker (and can be
 # many times slower when two processes spin on two cores)
@@ -377,6 +377,62 @@ BAD += [
     *[("widgets.kernel_playground", "padding", v) for v in [-1, 4, 0.5, None]],
 ]
 
+# ---------------------------------------------------------------- the overfitting chapter
+_XS = np.linspace(0.0, 1.0, 5)
+_TS = np.sin(2 * np.pi * _XS)
+GOOD["data.sine"] = (data.sine, lambda: {"n": 10, "noise": 0.3, "n_test": 20, "seed": 1})
+GOOD["data.subset"] = (data.subset, lambda: {"split": _split(), "n": 30, "seed": 2})
+GOOD["data.validation"] = (data.validation, lambda: {"split": _split(), "n_val": 40,
+                                                     "seed": 3})
+GOOD["poly.features"] = (poly.features, lambda: {"x": _XS, "order": 3})
+GOOD["poly.fit"] = (poly.fit, lambda: {"x": _XS, "t": _TS, "order": 3, "lam": 1e-3})
+GOOD["poly.predict"] = (poly.predict, lambda: {"w": [1.0, -2.0, 0.5], "x": _XS})
+GOOD["poly.rms_error"] = (poly.rms_error, lambda: {"w": [1.0, -2.0], "x": _XS, "t": _TS})
+GOOD["train.early_stopping_epoch"] = (
+    train.early_stopping_epoch, lambda: {"val_loss": [1.0, 0.5, 0.7, 0.8], "patience": 2})
+GOOD["train.fit (weight decay)"] = (
+    train.fit, lambda: {"model": _model(), "X": X, "y": Y, "epochs": 2, "lr": 0.1,
+                        "momentum": 0.9, "weight_decay": 0.01, "test": (X, Y)})
+GOOD["train.fit_many (momentum, decay)"] = (
+    train.fit_many,
+    lambda: {"models": [_model(), _model()], "X": X, "y": Y, "epochs": 2, "lr": 0.1,
+             "momentum": 0.5, "weight_decay": [0.0, 0.1], "test": (X, Y)},
+)
+_POINTS_BAD = [*NOT_NUMBERS, [], np.ones((2, 3)), [0.0, np.nan], [np.inf]]
+BAD += [
+    *[("data.sine", "n", v) for v in [0, -1, 10**6 + 1, 2.5, True, "10", None]],
+    *[("data.sine", "noise", v) for v in [-0.1, 11, *BAD_REALS]],
+    *[("data.sine", "n_test", v) for v in [0, 10**6 + 1, 1.5, False, None]],
+    *[("data.sine", "seed", v) for v in [-1, 2**32, 0.5, True, "0"]],
+    *[(f"data.{fn}", "split", v)
+      for fn in ("subset", "validation") for v in [None, "digits", (X, Y), [X, Y]]],
+    *[("data.subset", "n", v) for v in [0, -5, 1439, 2.5, True, "30", None]],
+    *[("data.subset", "seed", v) for v in [-1, 2**32, 0.5, "0"]],
+    *[("data.validation", "n_val", v) for v in [0, -5, 1438, 10**6, 2.5, True, None]],
+    *[("data.validation", "seed", v) for v in [-1, 2**32, 0.5, "0"]],
+    *[("poly.features", "x", v) for v in _POINTS_BAD],
+    *[("poly.features", "order", v) for v in [-1, 31, 2.5, True, "3", None]],
+    *[("poly.fit", "x", v) for v in _POINTS_BAD],
+    *[("poly.fit", "t", v) for v in [*_POINTS_BAD, _TS[:-1], np.ones(6)]],
+    *[("poly.fit", "order", v) for v in [-1, 31, 3.0, False, None]],
+    *[("poly.fit", "lam", v) for v in [-1e-3, *BAD_REALS]],
+    *[("poly.predict", "w", v) for v in [*_POINTS_BAD, np.ones(32)]],
+    *[("poly.predict", "x", v) for v in _POINTS_BAD],
+    *[("poly.rms_error", "w", v) for v in [*_POINTS_BAD, np.ones(32)]],
+    *[("poly.rms_error", "x", v) for v in _POINTS_BAD],
+    *[("poly.rms_error", "t", v) for v in [*_POINTS_BAD, _TS[:-1]]],
+    *[("train.early_stopping_epoch", "val_loss", v)
+      for v in [*NOT_NUMBERS, [], [[1.0, 0.5]], [1.0, np.nan]]],
+    *[("train.early_stopping_epoch", "patience", v)
+      for v in [0, -1, 100_001, 1.5, True, "2"]],
+    *[("train.fit (weight decay)", "weight_decay", v) for v in [-0.1, 101, *BAD_REALS]],
+    *[("train.fit_many (momentum, decay)", "weight_decay", v)
+      for v in [-0.1, 101, *BAD_REALS, [0.1], [0.1, 0.2, 0.3], [0.1, -1.0], [0.1, "a"]]],
+    *[("train.fit_many (momentum, decay)", "momentum", v)
+      for v in [1, 1.0, -0.5, *BAD_REALS]],
+    ("train.fit_many", "momentum", 0.9),              # the good call uses Adam
+]
+
 # values that are these functions are factories (figures, Axes, histories): made at call time
 FACTORIES = (plt.figure, _figure_axes, _history)
 
@@ -429,7 +485,7 @@ def test_every_public_function_is_covered():
     covered = {name for name, _, _ in BAD}
     modules = {"activations": activations, "seed": seed, "data": data, "nets": nets,
                "train": train, "probes": probes, "plots": plots, "widgets": widgets,
-               "conv": conv}
+               "conv": conv, "poly": poly}
     exempt = {"plots.use_style", "plots.color"}  # no arguments / any label is allowed
     for mod_name, module in modules.items():
         for attr in dir(module):
