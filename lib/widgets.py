@@ -532,3 +532,77 @@ def distance_playground(*, d: int = 100, n: int = 500, region: str = "cube",
     return Playground(box, "distances in many dimensions", also=(
         "The cube and the Gaussian at several dimensions are also in the explorer "
         "above."))
+
+
+def curve_playground(*, order: int = 9, n: int = 10, ln_lam: float = -18.0,
+                     seed: int = 0) -> Playground:
+    """Bishop's curve fitting with the reader's order, number of points and penalty.
+
+    Draws :func:`lib.data.sine` data (``n`` points, noise 0.3, seeded by ``seed``), fits
+    the polynomial of order ``order`` with :func:`lib.poly.fit` and the penalty
+    ``lam = exp(ln_lam)`` (the box "no penalty" ticked: plain least squares), and plots
+    the fit, sin(2 pi x) and the points, with the training and test RMS errors and the
+    largest coefficient. Nothing is drawn until the reader presses "Fit" or changes a
+    control. Introduced in chapter "Overfitting and regularisation".
+    """
+    import ipywidgets as w
+    import matplotlib.pyplot as plt
+
+    from lib import data, poly
+
+    order = _validate.integer("order", order, low=0, high=poly.MAX_ORDER)
+    n = _validate.integer("n", n, low=1, high=10_000)
+    ln_lam = _validate.real("ln_lam", ln_lam, low=-50.0, high=10.0)
+    seed = _validate.integer("seed", seed, low=0, high=10**6)   # the box's range
+
+    wide = {"description_width": "initial"}
+    order_box = w.BoundedIntText(value=order, min=0, max=poly.MAX_ORDER,
+                                 description="order M", style=wide)
+    n_box = w.BoundedIntText(value=n, min=1, max=10_000, description="points N",
+                             style=wide)
+    lam_box = w.BoundedFloatText(value=ln_lam, min=-50.0, max=10.0, step=1.0,
+                                 description="ln lambda", style=wide)
+    plain = w.Checkbox(value=False, description="no penalty", style=wide)
+    seed_box = w.BoundedIntText(value=seed, min=0, max=10**6, description="seed",
+                                style=wide)
+    out = w.Output()
+
+    def draw(*_):
+        with out:
+            out.clear_output(wait=True)
+            curve = data.sine(n=n_box.value, seed=seed_box.value)
+            lam = 0.0 if plain.value else float(np.exp(lam_box.value))
+            coef = poly.fit(curve.x_train, curve.t_train, order_box.value, lam)
+            grid = np.linspace(0, 1, 400)
+            fig, ax = plots.figure()
+            ax.plot(grid, np.sin(2 * np.pi * grid), color=plots.PALETTE["green"],
+                    label="sin(2 pi x)")
+            ax.plot(grid, poly.predict(coef, grid), color=plots.PALETTE["vermillion"],
+                    label=f"fit, M = {order_box.value}")
+            ax.plot(curve.x_train, curve.t_train, "o", mfc="none",
+                    color=plots.PALETTE["blue"], label=f"{n_box.value} points")
+            ax.set_xlim(-0.05, 1.05)
+            ax.set_ylim(-1.6, 1.6)
+            ax.set_xlabel("x")
+            ax.set_ylabel("t")
+            penalty = "no penalty" if plain.value else f"ln lambda = {lam_box.value:g}"
+            ax.set_title(f"M = {order_box.value}, N = {n_box.value}, {penalty}")
+            ax.legend(loc="upper right", fontsize=8)
+            plt.show()
+            print(f"RMS error: training {poly.rms_error(coef, curve.x_train, curve.t_train):.3f}"
+                  f", test {poly.rms_error(coef, curve.x_test, curve.t_test):.3f}; "
+                  f"largest |w| {np.abs(coef).max():.3g}")
+
+    show = w.Button(description="Fit", button_style="primary")
+    show.on_click(draw)
+    for control in (order_box, n_box, lam_box, plain, seed_box):
+        control.observe(draw, names="value")
+    box = w.VBox([
+        w.HTML("<b>Curve fitting.</b> Choose the polynomial's order, the number of "
+               "points and the penalty; <b>Fit</b> draws the fit, and every later "
+               "change redraws."),
+        w.HBox([order_box, n_box, seed_box]), w.HBox([lam_box, plain, show]), out,
+    ])
+    return Playground(box, "polynomial curve fitting", also=(
+        "Orders 0 to 9, 10, 15 or 100 points and several penalties are also in the "
+        "explorer above."))

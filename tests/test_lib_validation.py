@@ -433,6 +433,15 @@ BAD += [
     ("train.fit_many", "momentum", 0.9),              # the good call uses Adam
 ]
 
+GOOD["widgets.curve_playground"] = (
+    widgets.curve_playground, lambda: {"order": 3, "n": 12, "ln_lam": -5.0, "seed": 1})
+BAD += [
+    *[("widgets.curve_playground", "order", v) for v in [-1, 31, 2.5, True, "3"]],
+    *[("widgets.curve_playground", "n", v) for v in [0, 10_001, 1.5, None]],
+    *[("widgets.curve_playground", "ln_lam", v) for v in [-51, 11, *BAD_REALS]],
+    *[("widgets.curve_playground", "seed", v) for v in [-1, 10**6 + 1, "0"]],
+]
+
 # values that are these functions are factories (figures, Axes, histories): made at call time
 FACTORIES = (plt.figure, _figure_axes, _history)
 

@@ -222,3 +222,24 @@ def test_distance_playground_note_and_redraw(capsys):
     _find(playground, "BoundedIntText", "dimensions d").value = 10_000
     _find(playground, "BoundedIntText", "points n").value = 20_000
     assert "at most 20,000,000" in capsys.readouterr().out
+
+
+# ---------------------------------------------------------------- the overfitting chapter
+def test_curve_playground_note_and_redraw(capsys):
+    from lib import data, poly
+
+    playground = widgets.curve_playground(order=9, n=10, ln_lam=-18, seed=0)
+    bundle = playground._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in bundle
+    assert "needs a running Python kernel" in bundle["text/html"]
+    assert bundle["text/plain"].startswith("Playground: polynomial curve fitting")
+    assert capsys.readouterr().out == ""             # nothing drawn before Fit
+    _find(playground, "Button", "Fit").click()
+    curve = data.sine(n=10, seed=0)
+    w = poly.fit(curve.x_train, curve.t_train, 9, np.exp(-18))
+    want = poly.rms_error(w, curve.x_test, curve.t_test)
+    assert f"test {want:.3f}" in capsys.readouterr().out
+    _find(playground, "Checkbox", "no penalty").value = True      # plain least squares
+    assert "training 0.000" in capsys.readouterr().out
+    _find(playground, "BoundedIntText", "order M").value = 1
+    assert "training 0." in capsys.readouterr().out
