@@ -1067,7 +1067,7 @@ def early_stopping_epoch(fn) -> None:
         if got == want:
             continue
         stopped = min(want + patience, curve.size - 1)
-        if got != int(got):
+        if not np.isfinite(got) or got != int(got):
             hint = "return the epoch itself, a whole number, not a loss."
         elif got == int(np.argmin(curve)):
             hint = ("that is the lowest loss of the whole curve; with patience, training "
