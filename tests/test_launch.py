@@ -16,11 +16,14 @@ import sys
 import textwrap
 import zipfile
 from html.parser import HTMLParser
+from urllib.parse import unquote
 
 import pytest
 import yaml
 from conftest import ROOT, chapter_paths, load
+from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
+from packaging.utils import canonicalize_name, parse_wheel_filename
 
 NOTEBOOKS = chapter_paths()
 PAGES = {f"chapters/{p.stem}.html": p for p in NOTEBOOKS}
@@ -106,15 +109,30 @@ def test_the_repository_address_is_written_only_in_config_and_the_colab_cells():
 
 # --- Binder -----------------------------------------------------------------------------------
 
-def pins(path):
-    """{distribution name (normalised): version} of a requirements file's pinned lines."""
+def requirements(path):
+    """{distribution name (normalised): Requirement} of a requirements file's
+    requirement lines (comments and options such as ``-e .`` left out)."""
     found = {}
     for line in path.read_text(encoding="utf-8").splitlines():
-        line = line.split("#")[0].strip()
+        line = "" if line.lstrip().startswith("#") else line.split(" #")[0].strip()
         if line and not line.startswith("-"):
-            match = re.fullmatch(r"([A-Za-z0-9_.\-]+)==(\S+)", line)
-            assert match, f"{path.relative_to(ROOT)}: not pinned: {line}"
-            found[re.sub(r"[-_.]+", "-", match.group(1)).lower()] = match.group(2)
+            req = Requirement(line)
+            found[canonicalize_name(req.name)] = req
+    return found
+
+
+def pins(path):
+    """{distribution name (normalised): version} of a requirements file's lines, each of
+    which must pin an exact version (``name==version``) or name a wheel by its URL."""
+    found = {}
+    for name, req in requirements(path).items():
+        if req.url:
+            found[name] = str(parse_wheel_filename(unquote(req.url.rsplit("/", 1)[1]))[1])
+        else:
+            specs = list(req.specifier)
+            assert len(specs) == 1 and specs[0].operator == "==" and not req.marker, (
+                f"{path.relative_to(ROOT)}: not pinned: {req}")
+            found[name] = specs[0].version
     return found
 
 
@@ -128,16 +146,26 @@ def test_binder_runs_python_3_11():
 
 
 def test_binder_takes_the_cpu_only_torch_and_the_root_pins():
-    root, binder = pins(ROOT / "requirements.txt"), pins(ROOT / "binder/requirements.txt")
-    assert f"--extra-index-url {PYTORCH_CPU_INDEX}" in options(ROOT / "binder/requirements.txt")
-    assert binder.get("torch") == root["torch"] + "+cpu", (
-        f"binder/requirements.txt must pin torch=={root['torch']}+cpu (the CPU-only build of "
-        f"the root's torch=={root['torch']}), got {binder.get('torch')}")
+    lock, binder = pins(ROOT / "requirements.txt"), pins(ROOT / "binder/requirements.txt")
+    torch = requirements(ROOT / "binder/requirements.txt")["torch"]
+    # the CPU build of the lock's torch, the wheel for Binder's Linux x86_64 and Python
+    # 3.11, from PyTorch's CPU index by its URL: no index for every other package
+    assert torch.url and torch.url.startswith(PYTORCH_CPU_INDEX + "/"), (
+        f"binder/requirements.txt must name torch's CPU wheel under {PYTORCH_CPU_INDEX}, "
+        f"got {torch}")
+    _, version, _, tags = parse_wheel_filename(unquote(torch.url.rsplit("/", 1)[1]))
+    assert str(version) == lock["torch"] + "+cpu", (
+        f"binder/requirements.txt must take torch {lock['torch']}+cpu (the CPU-only build "
+        f"of the lock's torch=={lock['torch']}), got {version}")
+    assert any(t.interpreter == "cp311" and t.abi == "cp311" and t.platform.startswith(
+        "manylinux") and t.platform.endswith("_x86_64") for t in tags), tags
+    assert not [o for o in options(ROOT / "binder/requirements.txt")
+                if "index-url" in o or "find-links" in o], "no index beyond PyPI"
     for name, version in binder.items():
         if name != "torch":
-            assert root.get(name) == version, (
-                f"binder/requirements.txt pins {name}=={version}, requirements.txt "
-                f"{root.get(name, 'nothing')}: the two must agree")
+            assert lock.get(name) == version, (
+                f"binder/requirements.txt pins {name}=={version}, the lock "
+                f"{lock.get(name, 'nothing')}: the two must agree")
     assert "-e ." in options(ROOT / "binder/requirements.txt"), "Binder must install lib"
 
 

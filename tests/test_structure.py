@@ -10,6 +10,8 @@ import tomllib
 import pytest
 import yaml
 from conftest import CHAPTERS, ROOT, chapter_paths, load
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 
 from lib import coursework
 
@@ -210,12 +212,35 @@ def test_lib_is_packaged_explicitly():
     assert "lib" not in ignored and "lib/" not in ignored and "/lib/" not in ignored
 
 
-def test_requirements_are_pinned():
-    for line in (ROOT / "requirements.txt").read_text().splitlines():
-        line = line.split("#")[0].strip()
+def _requirement_lines(path):
+    """The requirement lines of a requirements file, comments and options left out."""
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = "" if line.lstrip().startswith("#") else line.split(" #")[0].strip()
         if line and not line.startswith("-"):
-            assert re.match(r"^[A-Za-z0-9_.\-\[\]]+==[^=]+$", line), f"not pinned: {line}"
-    assert "torch==2.13.0" in (ROOT / "requirements.txt").read_text()
+            yield Requirement(line)
+
+
+def test_requirements_are_pinned():
+    """The lock, requirements.txt, pins every package at one version, holds every pin of
+    requirements.in (so it was regenerated after the last edit there: `make lock`), and
+    brings no CUDA: its torch dependencies are the CPU build's."""
+    lock = {}
+    for req in _requirement_lines(ROOT / "requirements.txt"):
+        specs = list(req.specifier)
+        assert len(specs) == 1 and specs[0].operator == "==" and not (req.url or req.marker), (
+            f"requirements.txt: not pinned: {req}")
+        lock[canonicalize_name(req.name)] = specs[0].version
+    needed = {canonicalize_name(r.name): r.specifier for r in
+              _requirement_lines(ROOT / "requirements.in")}
+    stale = {name: str(spec) for name, spec in needed.items()
+             if name not in lock or lock[name] not in spec}
+    assert not stale, f"requirements.txt does not hold requirements.in's {stale}: make lock"
+    cuda = sorted(name for name in lock if name.startswith("nvidia-") or name == "triton")
+    assert not cuda, f"the lock would install CUDA on Linux: {cuda}"
+    # a public version, which both the CPU build (+cpu) and PyPI's macOS and Windows
+    # torch match; `make` asks PyTorch's CPU index for the +cpu one on Linux x86_64
+    assert "+" not in lock["torch"], f"torch=={lock['torch']}: pin it without +cpu"
+    assert len(lock) > 3 * len(needed), "the lock pins the dependencies too"
 
 
 def test_chapters_folder_has_no_stray_files():
