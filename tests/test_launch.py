@@ -181,11 +181,13 @@ def imported_modules():
     while todo:
         name = todo.pop()
         seen.add(name)
-        path = ROOT / "lib" / f"{name}.py"
-        assert path.exists(), f"a chapter or lib module imports lib.{name}, which is missing"
-        tops, libs = _imports(path.read_text(encoding="utf-8"), package="lib")
-        names |= tops
-        todo |= libs - seen
+        path = ROOT / "lib" / f"{name}.py"  # a module, or a package's modules (lib.checks)
+        files = [path] if path.exists() else sorted((ROOT / "lib" / name).glob("*.py"))
+        assert files, f"a chapter or lib module imports lib.{name}, which is missing"
+        for file in files:
+            tops, libs = _imports(file.read_text(encoding="utf-8"), package="lib")
+            names |= tops
+            todo |= libs - seen
     assert {"activations", "explorer"} <= seen, seen  # the walk reaches lib at all
     return names - set(sys.stdlib_module_names) - {"__future__", "lib"}
 
@@ -320,8 +322,10 @@ def test_lib_builds_as_the_package_colab_installs(tmp_path):
     src = tmp_path / "src"
     (src / "lib").mkdir(parents=True)
     (src / "pyproject.toml").write_text((ROOT / "pyproject.toml").read_text())
-    for module in (ROOT / "lib").glob("*.py"):
-        (src / "lib" / module.name).write_text(module.read_text(encoding="utf-8"))
+    modules = [p.relative_to(ROOT).as_posix() for p in (ROOT / "lib").rglob("*.py")]
+    for module in modules:  # lib's subpackages too (lib.checks)
+        (src / module).parent.mkdir(parents=True, exist_ok=True)
+        (src / module).write_text((ROOT / module).read_text(encoding="utf-8"))
     done = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps",
                            "--no-build-isolation", "--quiet", "-w", str(tmp_path / "dist"),
                            str(src)], capture_output=True, text=True, timeout=300)
@@ -331,7 +335,7 @@ def test_lib_builds_as_the_package_colab_installs(tmp_path):
         names = set(zf.namelist())
         (meta,) = [n for n in names if n.endswith(".dist-info/METADATA")]
         metadata = zf.read(meta).decode()
-    expected = {f"lib/{p.name}" for p in (ROOT / "lib").glob("*.py")}
+    expected = set(modules)
     assert expected <= names, f"the wheel lacks {sorted(expected - names)}"
     requires = re.search(r"^Requires-Python: (.+)$", metadata, re.M).group(1)
     for python in ("3.11", "3.12", "3.13"):
