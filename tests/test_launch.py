@@ -55,18 +55,6 @@ def source(cell):
 
 # --- the address lives in one place ---------------------------------------------------------
 
-def test_config_turns_on_every_launch_download_and_repository_button():
-    cfg = config()
-    url, _, _, branch = repository()
-    assert branch and cfg["repository"].get("path_to_book", "") == "", (
-        "the book sits at the repository's root: path_to_book is empty")
-    launch = cfg["launch_buttons"]
-    assert launch["binderhub_url"] == "https://mybinder.org"
-    assert launch["colab_url"] == "https://colab.research.google.com"
-    assert launch["thebe"] is True and launch["notebook_interface"] == "jupyterlab"
-    for button in ("use_download_button", "use_repository_button", "use_issues_button"):
-        assert cfg["html"][button] is True, f"_config.yml: html.{button} is off"
-
 
 TEXT_SUFFIXES = {".py", ".md", ".yml", ".yaml", ".txt", ".toml", ".cfg", ".ipynb", ".js",
                  ".css", ".html"}
@@ -238,18 +226,6 @@ def test_every_chapter_has_the_current_colab_cell():
     done = subprocess.run([sys.executable, str(ROOT / "tools/colab_cell.py"), "--check"],
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
-
-
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
-def test_colab_cell_installs_from_the_configured_repository(path):
-    url, _, _, branch = repository()
-    cell = [c for c in load(path)["cells"] if c["cell_type"] == "code"][0]
-    src = source(cell)
-    assert cell.get("id") == "colab-install", f"{path.name}: the first code cell installs lib"
-    assert set(cell["metadata"].get("tags", [])) == {"remove-cell", "nbval-skip"}
-    assert not cell.get("outputs"), f"{path.name}: the Colab cell printed something"
-    assert f'BOOK_REPO = "{url}"' in src and f'"git+{{BOOK_REPO}}@{branch}"' in src, (
-        f"{path.name}: the Colab cell's address is not _config.yml's {url} at {branch}")
 
 
 def test_colab_tool_inserts_updates_and_leaves_the_rest_alone():
@@ -558,21 +534,3 @@ def test_publishing_workflow_runs_only_the_readers_commands():
     # the workflow's job runs where .ci/run's apt-get gives Debian's Chromium
     image = workflow["jobs"]["test-and-build"]["container"]["image"]
     assert re.fullmatch(r"python:3\.11-(bookworm|trixie)", image), image
-
-
-def test_readme_explains_publishing_a_fork():
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    section = readme[readme.index("## Publishing"):]
-    for needed in ("_config.yml", "repository", "make colab-cell", "make execute",
-                   "GitHub Actions", "Pages"):
-        assert needed in section, f"README's publishing section does not mention {needed}"
-
-
-def test_intro_says_how_to_run_the_book_each_way():
-    intro = (ROOT / "intro.md").read_text(encoding="utf-8")
-    section = intro[intro.index("## Run it your way"):]
-    section = section[:section.index("\n## ", 3)] if "\n## " in section[3:] else section
-    for way in ("website", "Binder", "Colab", "make lab"):
-        assert way in section, f"intro.md's 'Run it your way' does not cover {way}"
-    assert re.search(r"\d+\s*(s|seconds|minutes?)\b", section), "say what each costs in time"
-

@@ -231,27 +231,6 @@ def test_no_stored_widget_view(path):
                        "(or `make execute`)")
 
 
-def test_make_lab_is_a_readers_lab_and_instructors_have_their_own():
-    makefile = (ROOT / "Makefile").read_text()
-    lab = re.search(r"^lab: .*\n\t(.*)$", makefile, re.M).group(1)
-    assert "$(READER_CONFIG)" in lab and "--notebook-dir=chapters" in lab
-    assert re.search(r'^READER_CONFIG := JUPYTER_CONFIG_PATH="\$\(CURDIR\)/tools/'
-                     r"jupyter-reader", makefile, re.M)
-    reader = ROOT / "tools" / "jupyter-reader"
-    import json
-
-    page = json.loads((reader / "labconfig" / "page_config.json").read_text())
-    assert page["disabledExtensions"] == {"@jupyter/nbgrader": True}
-    (server,) = (reader / "jupyter_server_config.d").glob("*.json")
-    enabled = json.loads(server.read_text())["ServerApp"]["jpserver_extensions"]
-    assert enabled and not any(enabled.values())
-    assert all(name.startswith("nbgrader.") for name in enabled)
-    assert re.search(r"^lab-instructor: ", makefile, re.M)
-    for doc in ("README.md", "instructors.md", "CONTRIBUTING.md"):
-        assert "make lab-instructor" in (ROOT / doc).read_text(), doc
-    assert "lab-instructor" in makefile.split("$(STAMP):")[0], "missing from make help"
-
-
 def repository_text_files():
     """Every file a clone holds (what git tracks; without git, the tree minus the
     environment, the build and caches), as (relative path, text)."""
