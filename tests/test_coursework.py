@@ -220,7 +220,7 @@ def test_generate_reports_every_chapter(course):
     for stem in STEMS:
         assert f"released {folder / 'release' / stem / stem}.ipynb" in out, out
         assert (folder / "solution" / stem / f"{stem}.ipynb").is_file()
-        assert (folder / "release" / stem / "lib" / "checks.py").is_file()
+        assert (folder / "release" / stem / "lib" / "checks" / "__init__.py").is_file()
 
 
 @pytest.mark.parametrize("stem", STEMS)

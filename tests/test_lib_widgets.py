@@ -52,15 +52,6 @@ def test_mimebundle_has_live_view_and_website_note(split):
     assert bundle["text/plain"].startswith("Playground: try your own activation")
 
 
-def test_website_hides_the_widget_view():
-    import yaml
-    from conftest import ROOT
-
-    config = yaml.safe_load((ROOT / "_config.yml").read_text())
-    overrides = config["sphinx"]["config"]["nb_mime_priority_overrides"]
-    assert ["html", "application/vnd.jupyter.widget-view+json", None] in overrides
-
-
 def test_stored_outputs_keep_the_note_and_drop_the_dead_widget_view():
     """A stored widget view without the widget's state shows "Error displaying widget:
     model not found" in JupyterLab: strip_widget_views leaves the note in its place."""
