@@ -51,7 +51,7 @@ linkcheck: $(STAMP)
 # chapters/ruff.toml sets the chapters' line length (the website's text column); the
 # rest follows pyproject.toml
 lint: $(STAMP)
-	$(BIN)/ruff check lib tests tools _ext chapters
+	$(BIN)/ruff check lib tests tools chapters
 
 # the fast tests: no browser, no nbgrader run (markers in pyproject.toml); `make test`
 # runs them all
@@ -80,12 +80,12 @@ execute: $(STAMP)
 	    --ExecutePreprocessor.store_widget_state=False \
 	    --ExecutePreprocessor.kernel_name=python3 "$$nb" || exit 1; \
 	done
-	$(BIN)/python tools/store_outputs.py chapters/*.ipynb
+	$(BIN)/python -m tools.store_outputs chapters/*.ipynb
 
 # every chapter's first code cell installs lib in Colab, from _config.yml's repository:
 # run after changing repository.url or adding a chapter, then `make execute`
 colab-cell: $(STAMP)
-	$(BIN)/python tools/colab_cell.py
+	$(BIN)/python -m tools.colab_cell
 
 # A reader's JupyterLab: nbgrader's menu, Validate button, assignment panels and server
 # extensions are off. Their settings are in tools/jupyter-reader, put first on Jupyter's
@@ -103,13 +103,13 @@ lab-instructor: $(STAMP)
 # CONTRIBUTING.md's performance budgets, measured: prints a table, never fails on speed
 bench: $(STAMP)
 	$(MAKE) --no-print-directory book
-	$(BIN)/python tools/bench.py
+	$(BIN)/python -m tools.bench
 
 # The chapters as nbgrader assignments (instructors.md): student versions in
 # _build/coursework/release, the instructor's copy in _build/coursework/solution. An
 # existing release is kept unless FORCE=1; CHAPTERS="04_relu ..." limits it to some.
 coursework: $(STAMP)
-	$(BIN)/python tools/coursework.py $(if $(FORCE),--force) $(CHAPTERS)
+	$(BIN)/python -m tools.coursework $(if $(FORCE),--force) $(CHAPTERS)
 
 # _build/coursework may hold students' submissions and grades: kept unless FORCE=1
 COURSE_WORK := submitted autograded feedback gradebook.db

@@ -54,7 +54,8 @@ def test_mimebundle_has_live_view_and_website_note(split):
 
 def test_website_hides_the_widget_view():
     import yaml
-    from conftest import ROOT
+
+    from tools.book import ROOT
 
     config = yaml.safe_load((ROOT / "_config.yml").read_text())
     overrides = config["sphinx"]["config"]["nb_mime_priority_overrides"]
@@ -91,7 +92,7 @@ def test_store_outputs_tool_strips_and_checks(tmp_path):
     import subprocess
     import sys
 
-    from conftest import ROOT
+    from tools.book import ROOT
 
     cell = {"cell_type": "code", "execution_count": 1, "id": "a", "metadata": {},
             "source": "p", "outputs": [{"output_type": "display_data", "metadata": {},
@@ -100,7 +101,7 @@ def test_store_outputs_tool_strips_and_checks(tmp_path):
     path = tmp_path / "nb.ipynb"
     path.write_text(json.dumps({"cells": [cell], "metadata": {}, "nbformat": 4,
                                 "nbformat_minor": 5}))
-    tool = [sys.executable, str(ROOT / "tools/store_outputs.py")]
+    tool = [sys.executable, "-m", "tools.store_outputs"]
     check = subprocess.run([*tool, "--check", str(path)], capture_output=True, text=True,
                            cwd=ROOT)
     assert check.returncode == 1 and "stores 1 widget view" in check.stdout
