@@ -153,12 +153,6 @@ def test_source_read_rewrites_notebooks_only():
         ext.rewrite(_app(".ipynb"), "chapters/x", ['{"nbgrader": '])
 
 
-def test_extension_is_parallel_safe():
-    app = types.SimpleNamespace(connect=lambda event, fn: None)
-    meta = ext.setup(app)
-    assert meta["parallel_read_safe"] and meta["parallel_write_safe"]
-
-
 @pytest.mark.parametrize("path", chapters(ROOT), ids=lambda p: p.stem)
 def test_every_chapter_comes_out_quiet_and_otherwise_unchanged(path):
     nb = load(path)
