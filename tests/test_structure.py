@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import tomllib
 
+import nbformat
 import pytest
 import yaml
 
@@ -67,6 +68,18 @@ def test_chapter_file_name(path):
 def test_notebook_size(path):
     size = path.stat().st_size
     assert size <= MAX_BYTES, f"{path.name} is {size / 2**20:.1f} MB, the limit is 5 MB"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
+def test_stored_as_nbformat_writes_it(path):
+    """The tools that rewrite a chapter (`make execute`, `make colab-cell`) write it with
+    nbformat: a chapter stored in another layout would come back from them as a diff of
+    every line."""
+    text = path.read_text(encoding="utf-8")
+    written = nbformat.writes(nbformat.reads(text, as_version=nbformat.NO_CONVERT))
+    assert text == written + "\n", (
+        f"{path.name} is not stored as nbformat writes it: open and save it with "
+        "`jupyter nbconvert --to notebook --inplace`, or run `make execute`")
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
