@@ -5,6 +5,7 @@ with), so no tool, extension or test reads either format by hand.
 
 from __future__ import annotations
 
+import os
 import pathlib
 
 import nbformat
@@ -73,13 +74,16 @@ def read_toc(root=ROOT):
 
 
 def _pages(root: pathlib.Path) -> list[str]:
-    """Every page's docname under ``root`` (path without suffix), what a glob can match."""
-    found = set()
-    for suffix in PAGE_SUFFIXES:
-        for path in root.rglob(f"*{suffix}"):
-            parts = path.relative_to(root).parts
-            if not NOT_PAGES & set(parts) and not any(p.startswith(".") for p in parts):
-                found.add(path.relative_to(root).with_suffix("").as_posix())
+    """Every page's docname under ``root`` (path without suffix), what a glob can match;
+    the environment, the build, caches and hidden folders are not walked."""
+    found = []
+    for folder, subfolders, files in os.walk(root):
+        subfolders[:] = sorted(d for d in subfolders
+                               if d not in NOT_PAGES and not d.startswith("."))
+        for name in files:
+            path = pathlib.Path(folder, name)
+            if path.suffix in PAGE_SUFFIXES:
+                found.append(path.relative_to(root).with_suffix("").as_posix())
     return sorted(found)
 
 
