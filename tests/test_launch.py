@@ -21,7 +21,7 @@ import yaml
 from packaging.specifiers import SpecifierSet
 
 from tools import browser, colab_cell
-from tools.book import ROOT, chapter_paths
+from tools.book import ROOT, chapter_paths, read_config
 from tools.book import read_notebook as load
 from tools.sphinx_ext import launch_links
 
@@ -32,7 +32,7 @@ PYTORCH_CPU_INDEX = "https://download.pytorch.org/whl/cpu"
 
 
 def config():
-    return yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+    return read_config()
 
 
 def repository():

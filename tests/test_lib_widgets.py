@@ -53,11 +53,9 @@ def test_mimebundle_has_live_view_and_website_note(split):
 
 
 def test_website_hides_the_widget_view():
-    import yaml
+    from tools.book import read_config
 
-    from tools.book import ROOT
-
-    config = yaml.safe_load((ROOT / "_config.yml").read_text())
+    config = read_config()
     overrides = config["sphinx"]["config"]["nb_mime_priority_overrides"]
     assert ["html", "application/vnd.jupyter.widget-view+json", None] in overrides
 

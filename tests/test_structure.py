@@ -9,7 +9,6 @@ import tomllib
 
 import nbformat
 import pytest
-import yaml
 
 from tools import book, exercises
 from tools.book import CHAPTERS, ROOT, chapter_paths
@@ -53,7 +52,7 @@ def test_every_chapter_is_in_the_toc_and_every_toc_entry_exists():
 
 
 def test_config_builds_only_toc_files_from_stored_outputs():
-    config = yaml.safe_load((ROOT / "_config.yml").read_text())
+    config = book.read_config()
     assert config["only_build_toc_files"] is True
     assert config["execute"]["execute_notebooks"] == "off"
     assert config["sphinx"]["config"]["nb_execution_raise_on_error"] is True

@@ -47,6 +47,18 @@ def read_notebook(path) -> nbformat.NotebookNode:
                          f"{type(exc).__name__}: {exc}") from None
 
 
+def read_config(path=ROOT / "_config.yml") -> dict:
+    """The book's ``_config.yml`` as a dict (empty for an empty file). Raises ValueError
+    naming the file when it cannot be read or is not YAML."""
+    import yaml
+
+    path = _path(path, "path")
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, ValueError, yaml.YAMLError) as exc:
+        raise ValueError(f"{path} is not readable YAML: {exc}") from None
+
+
 def _book_root(root) -> pathlib.Path:
     if not isinstance(root, (str, pathlib.Path)):
         raise TypeError(f"root must be a folder's path, got {type(root).__name__}")

@@ -37,7 +37,7 @@ import tomllib
 
 import nbformat
 
-from tools.book import CHAPTERS, ROOT, chapter_paths
+from tools.book import CHAPTERS, ROOT, chapter_paths, read_config
 
 CELL_ID = "colab-install"
 TAGS = ["remove-cell", "nbval-skip"]
@@ -50,10 +50,7 @@ BRANCH = re.compile(r"^[A-Za-z0-9_./-]+$")
 
 def repository(config_path: pathlib.Path = ROOT / "_config.yml") -> tuple[str, str]:
     """(url, branch) of the book's repository, from ``_config.yml``'s ``repository``."""
-    import yaml
-
-    text = pathlib.Path(config_path).read_text(encoding="utf-8")
-    return repository_from(yaml.safe_load(text) or {}, where=str(config_path))
+    return repository_from(read_config(config_path), where=str(config_path))
 
 
 def repository_from(config: dict, where: str = "_config.yml") -> tuple[str, str]:
