@@ -7,8 +7,9 @@ instructors' page (``instructors.md``, through ``tools/sphinx_ext/coursework_tab
 and ``tests/test_coursework.py``. The format it reads is CONTRIBUTING.md's "Exercises": a
 sphinx-exercise ``exercise`` directive with a ``:label:``, followed by answer cells
 (nbgrader ``solution: true``) and check cells (nbgrader ``grade: true`` with ``points``).
-Markdown is read by MyST's own parser (myst-parser's markdown-it, with the book's
-``colon_fence``), so a directive is found exactly where the website renders one.
+Markdown is read by MyST's own parser (myst-parser's markdown-it, with the syntax
+extensions of the book's ``_config.yml``), so a directive is found exactly where the
+website renders one.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import functools
 import pathlib
 import re
 
-from tools.book import read_notebook
+from tools.book import read_config, read_notebook
 
 _DEF = re.compile(r"^def ([A-Za-z_]\w*)\s*\(", re.M)
 #: the tag of a markdown cell that holds one sphinx-exercise ``solution`` dropdown and
@@ -42,11 +43,15 @@ class Directive:
 
 @functools.cache
 def _parser():
+    """MyST's markdown-it parser with the book's syntax extensions (``_config.yml``'s
+    ``parse.myst_enable_extensions``; ``colon_fence`` at least, for ``:::`` directives)."""
     from markdown_it.renderer import RendererHTML
     from myst_parser.config.main import MdParserConfig
     from myst_parser.parsers.mdit import create_md_parser
 
-    return create_md_parser(MdParserConfig(enable_extensions={"colon_fence"}), RendererHTML)
+    extensions = read_config().get("parse", {}).get("myst_enable_extensions") or []
+    config = MdParserConfig(enable_extensions={"colon_fence", *extensions})
+    return create_md_parser(config, RendererHTML)
 
 
 def directives(markdown: str, name: str | None = None) -> list[Directive]:
