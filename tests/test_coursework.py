@@ -394,7 +394,9 @@ def test_student_lesson_uses_no_name_only_an_answer_defines(course, stem):
     tests/test_lib_checks.py, and end to end on FULL."""
     cells = load(course[0] / "release" / stem / f"{stem}.ipynb")["cells"]
     source = load(course[0] / "source" / stem / f"{stem}.ipynb")["cells"]
-    code = [(s, c) for s, c in zip(source, cells) if c["cell_type"] == "code"]
+    # code cells pair one to one (the release drops markdown cells: solution dropdowns)
+    code = list(zip([s for s in source if s["cell_type"] == "code"],
+                    [c for c in cells if c["cell_type"] == "code"], strict=True))
     answer_names, lesson_bound = set(), set()
     for reference, _ in code:
         bound, _ = _code_names(reference)
