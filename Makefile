@@ -10,8 +10,11 @@ NBVAL  := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize
 # nbval runs chapters in parallel, one notebook per worker: plain -n splits one
 # notebook's cells across workers and breaks it
 XDIST  := -n auto --dist loadfile
+# what nbval validates and `make execute` runs: the chapters and the chapter template
+NOTEBOOK_DIRS := chapters templates
+NOTEBOOKS = $(wildcard chapters/*.ipynb templates/*.ipynb)
 
-.PHONY: help book test lint unit nbval nbval-variants execute colab-cell lab lab-instructor bench \
+.PHONY: help book test test-phases pytest lint unit nbval nbval-variants nbval-two-threads nbval-aten-default execute chapter colab-cell lab lab-instructor bench \
         coursework linkcheck clean distclean
 
 help:
@@ -22,6 +25,7 @@ help:
 	@echo "make execute  re-run every chapter in place so its stored outputs match the code"
 	@echo "make lab      open the chapters in JupyterLab (a reader's Lab: no nbgrader)"
 	@echo "make lab-instructor  JupyterLab with nbgrader's tools, on the whole repository"
+	@echo "make chapter NAME=NN_slug [TITLE='...']  start a chapter from templates/chapter.ipynb"
 	@echo "make colab-cell  put the Colab install cell (address from _config.yml) in every chapter"
 	@echo "make bench    time each chapter, the build, page weights, explorer swaps (budgets)"
 	@echo "make coursework  student versions of the chapters (nbgrader) in _build/coursework"
@@ -51,7 +55,7 @@ linkcheck: $(STAMP)
 # chapters/ruff.toml sets the chapters' line length (the website's text column); the
 # rest follows pyproject.toml
 lint: $(STAMP)
-	$(BIN)/ruff check lib tests tools chapters
+	$(BIN)/ruff check lib tests tools chapters templates
 
 # the fast tests: no browser, no nbgrader run (markers in pyproject.toml); `make test`
 # runs them all
@@ -59,33 +63,51 @@ unit: $(STAMP)
 	$(BIN)/python -m pytest $(XDIST) -m "not slow and not browser" tests
 
 nbval: $(STAMP)
-	OMP_NUM_THREADS=1 $(BIN)/python -m pytest $(XDIST) $(NBVAL) chapters
+	OMP_NUM_THREADS=1 $(BIN)/python -m pytest $(XDIST) $(NBVAL) $(NOTEBOOK_DIRS)
+
+# make test's phases, in order; `make bench` times each one (tools/bench.py)
+TEST_PHASES := lint book pytest nbval-two-threads nbval-aten-default
+
+test: $(STAMP)
+	$(MAKE) --no-print-directory $(TEST_PHASES)
+
+test-phases:
+	@echo $(TEST_PHASES)
+
+# pytest over tests/ and nbval over every notebook, one notebook per worker
+pytest: $(STAMP)
+	OMP_NUM_THREADS=1 $(BIN)/python -m pytest $(XDIST) $(NBVAL) tests $(NOTEBOOK_DIRS)
 
 # The stored outputs must not depend on the thread count or on the CPU's vector kernels.
 # The two-thread run takes one notebook at a time: two xdist workers of two threads each
 # oversubscribe a 2-core machine (409 s against about a minute, measured with 4 chapters).
-nbval-variants: $(STAMP)
-	OMP_NUM_THREADS=2 $(BIN)/python -m pytest -p no:xdist $(NBVAL) chapters
-	OMP_NUM_THREADS=1 ATEN_CPU_CAPABILITY=default $(BIN)/python -m pytest $(XDIST) $(NBVAL) chapters
+nbval-variants: nbval-two-threads nbval-aten-default
 
-test: $(STAMP) lint book
-	OMP_NUM_THREADS=1 $(BIN)/python -m pytest $(XDIST) $(NBVAL) tests chapters
-	$(MAKE) --no-print-directory nbval-variants
+nbval-two-threads: $(STAMP)
+	OMP_NUM_THREADS=2 $(BIN)/python -m pytest -p no:xdist $(NBVAL) $(NOTEBOOK_DIRS)
+
+nbval-aten-default: $(STAMP)
+	OMP_NUM_THREADS=1 ATEN_CPU_CAPABILITY=default $(BIN)/python -m pytest $(XDIST) $(NBVAL) $(NOTEBOOK_DIRS)
 
 execute: $(STAMP)
-	cd chapters && for nb in *.ipynb; do \
-	  echo "executing chapters/$$nb"; \
-	  OMP_NUM_THREADS=1 ../$(BIN)/jupyter nbconvert --to notebook --execute --inplace \
+	for nb in $(NOTEBOOKS); do \
+	  echo "executing $$nb"; \
+	  ( cd "$$(dirname "$$nb")" && OMP_NUM_THREADS=1 $(CURDIR)/$(BIN)/jupyter nbconvert \
+	    --to notebook --execute --inplace \
 	    --ExecutePreprocessor.timeout=600 --ExecutePreprocessor.record_timing=False \
 	    --ExecutePreprocessor.store_widget_state=False \
-	    --ExecutePreprocessor.kernel_name=python3 "$$nb" || exit 1; \
+	    --ExecutePreprocessor.kernel_name=python3 "$$(basename "$$nb")" ) || exit 1; \
 	done
-	$(BIN)/python -m tools.store_outputs chapters/*.ipynb
+	$(BIN)/python -m tools.store_outputs $(NOTEBOOKS)
 
 # every chapter's first code cell installs lib in Colab, from _config.yml's repository:
 # run after changing repository.url or adding a chapter, then `make execute`
 colab-cell: $(STAMP)
 	$(BIN)/python -m tools.colab_cell
+
+# a new chapter from templates/chapter.ipynb, listed in _toc.yml; never overwrites
+chapter: $(STAMP)
+	$(BIN)/python -m tools.new_chapter "$(NAME)" $(if $(TITLE),--title "$(TITLE)")
 
 # A reader's JupyterLab: nbgrader's menu, Validate button, assignment panels and server
 # extensions are off. Their settings are in tools/jupyter-reader, put first on Jupyter's

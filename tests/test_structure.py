@@ -154,7 +154,11 @@ def test_ends_with_summary_and_exercises(path):
     )
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
+TEMPLATE = ROOT / "templates" / "chapter.ipynb"  # what `make chapter` copies
+
+
+@pytest.mark.parametrize("path", [*NOTEBOOKS, *[TEMPLATE][:TEMPLATE.exists()]],
+                         ids=[*ids, *["template"][:TEMPLATE.exists()]])
 def test_every_solution_dropdown_is_a_tagged_cell_of_its_own(path):
     """The student version (`make coursework`) drops the cells tagged solution-dropdown
     (nbgrader_config.py, nbconvert's TagRemovePreprocessor): a solution anywhere else

@@ -12,7 +12,9 @@ Measured:
   frame: from a control's change event to the second animation frame after the image has
   decoded the new frame, for every value of every control;
 - the clean build: `jupyter-book build` of a fresh copy of the tracked files (git
-  ls-files), and that plus executing every chapter (what the 3-minute budget covers).
+  ls-files), and that plus executing every chapter (what the 3-minute budget covers);
+- `make test` phase by phase (the Makefile's TEST_PHASES), in another such copy that
+  shares this .venv: each phase's wall and CPU time, and their sum (the 8-minute budget).
 
 Usage: .venv/bin/python -m tools.bench, from the repository's root (after `make book`;
 `make bench` does both).
@@ -24,6 +26,7 @@ import contextlib
 import json
 import os
 import pathlib
+import resource
 import shutil
 import statistics
 import subprocess
@@ -42,6 +45,7 @@ CHAPTER_SECONDS = 30
 BUILD_SECONDS = 180
 SWAP_MS = 50
 PAGE_MB = 4
+TEST_MINUTES = 8
 
 # Run in the chapter's kernel before its cells: note every Explorer made, in order, and
 # the kernel's CPU time so far. The names live on the lib.explorer module, not in the
@@ -217,10 +221,11 @@ def measure_pages() -> dict:
 # --- (c) the clean build ------------------------------------------------------------------------
 
 
-def clean_build(scratch: pathlib.Path) -> dict:
+def copy_tracked(copy: pathlib.Path) -> int:
+    """Copy the files git tracks (as the work tree has them) into ``copy``, with their
+    modification times; return how many."""
     files = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, check=True,
                            capture_output=True).stdout.decode().split("\0")
-    copy = scratch / "book"
     copied = 0
     for name in filter(None, files):
         source = ROOT / name
@@ -228,6 +233,12 @@ def clean_build(scratch: pathlib.Path) -> dict:
             (copy / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, copy / name)
             copied += 1
+    return copied
+
+
+def clean_build(scratch: pathlib.Path) -> dict:
+    copy = scratch / "book"
+    copied = copy_tracked(copy)
     print(f"bench: clean build of {copied} tracked files ...", flush=True)
     start = time.perf_counter()
     run = subprocess.run([str(BIN / "jupyter-book"), "build", str(copy), "--builder", "html",
@@ -237,6 +248,52 @@ def clean_build(scratch: pathlib.Path) -> dict:
     if run.returncode:
         result["error"] = (run.stdout + run.stderr)[-3000:]
     return result
+
+
+# --- (d) make test, phase by phase ------------------------------------------------------
+
+
+def test_phases(scratch: pathlib.Path) -> dict:
+    """Each phase of `make test` (the Makefile's TEST_PHASES, in order) run by make in a
+    copy of the tracked files that shares this .venv (a fresh clone with a warm
+    environment): its wall time and the CPU time of everything it ran. Stops at the
+    first phase that fails, as `make test` does."""
+    listed = subprocess.run(["make", "-s", "--no-print-directory", "test-phases"], cwd=ROOT,
+                            check=True, capture_output=True, text=True).stdout.split()
+    copy = scratch / "phases"
+    copy_tracked(copy)
+    (copy / ".venv").symlink_to(ROOT / ".venv")
+    env = {k: v for k, v in os.environ.items() if k not in ("CI", "MAKEFLAGS", "MAKELEVEL")}
+    results = {}
+    for phase in listed:
+        print(f"bench: make {phase} (make test's phase) ...", flush=True)
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        start = time.perf_counter()
+        run = subprocess.run(["make", "--no-print-directory", phase], cwd=copy, env=env,
+                             capture_output=True, text=True)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        results[phase] = {"seconds": time.perf_counter() - start,
+                          "cpu": (after.ru_utime + after.ru_stime)
+                          - (before.ru_utime + before.ru_stime)}
+        if run.returncode:
+            results[phase]["error"] = (run.stdout + run.stderr)[-3000:]
+            break
+    return results
+
+
+def phase_rows(phases: dict) -> list[str]:
+    rows = [f"{'make test, phase by phase':<54} {'wall':>10} {'CPU':>10}"]
+    for phase, result in phases.items():
+        mark = "  FAILED" if "error" in result else ""
+        rows.append(f"  make {phase:<47} {result['seconds']:>8.1f} s {result['cpu']:>8.1f} s"
+                    f"{mark}")
+    wall = sum(r["seconds"] for r in phases.values())
+    cpu = sum(r["cpu"] for r in phases.values())
+    complete = phases and not any("error" in r for r in phases.values())
+    budget = f"budget {TEST_MINUTES} min on a warm .venv" if complete else "INCOMPLETE"
+    rows.append(f"  {'sum':<52} {wall:>8.1f} s {cpu:>8.1f} s  ({wall / 60:.1f} min; {budget}"
+                f"{', OVER' if complete and wall > TEST_MINUTES * 60 else ''})")
+    return rows
 
 
 # --- (e) coursework: what an instructor waits per submission ---------------------------------
@@ -366,6 +423,8 @@ def main() -> int:
         graded = autograde_times(scratch)
         failures += [f"autograde {k}: {v}" for k, v in graded.items()
                      if k == "error" or "error" in v]
+        phases = test_phases(scratch)
+        failures += [f"make {k}:\n{v['error']}" for k, v in phases.items() if "error" in v]
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     print()
     print(f"Benchmark of the book ({cpus} CPUs, OMP_NUM_THREADS=1; budgets from CONTRIBUTING.md, "
@@ -387,6 +446,9 @@ def main() -> int:
     for stem, result in graded.items():
         if isinstance(result, dict) and "seconds" in result:
             print(f"  {stem:<40} {result['seconds']:6.1f} s")
+    print()
+    print("\n".join(phase_rows(phases)))
+    print("(a copy of the tracked files sharing this .venv; CPU: every process the phase ran)")
     print(f"bench took {time.perf_counter() - started:.0f} s")
     for failure in failures:
         print(f"\nbench: FAILED: {failure}", file=sys.stderr)
