@@ -12,5 +12,7 @@ root as the folder of the book's extensions) and nbgrader (run from the root, wh
   table of contents read with sphinx-external-toc (the one reader of ``_toc.yml``);
 - ``exercises``: each chapter's exercises and points, read from its notebook;
 - ``browser``: Debian's Chromium driven by Playwright, a local server for the built site;
-- the commands ``bench``, ``colab_cell``, ``coursework`` and ``store_outputs``.
+- ``sphinx_ext``: the book's Sphinx extensions;
+- the commands ``bench``, ``colab_cell``, ``coursework``, ``new_chapter`` and
+  ``store_outputs``.
 """
