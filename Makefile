@@ -112,7 +112,7 @@ linkcheck: $(STAMP)
 # chapters/ruff.toml sets the chapters' line length (the website's text column); the
 # rest follows pyproject.toml
 lint: $(STAMP)
-	$(BIN)/ruff check lib tests tools _ext chapters templates
+	$(BIN)/ruff check lib tests tools chapters templates
 
 # the fast tests: no browser, no nbgrader run (markers in pyproject.toml); `make test`
 # runs them all
@@ -155,12 +155,12 @@ execute: $(STAMP)
 	    --ExecutePreprocessor.store_widget_state=False \
 	    --ExecutePreprocessor.kernel_name=python3 "$$(basename "$$nb")" ) || exit 1; \
 	done
-	$(BIN)/python tools/store_outputs.py $(NOTEBOOKS)
+	$(BIN)/python -m tools.store_outputs $(NOTEBOOKS)
 
 # every chapter's first code cell installs lib in Colab, from _config.yml's repository:
 # run after changing repository.url or adding a chapter, then `make execute`
 colab-cell: $(STAMP)
-	$(BIN)/python tools/colab_cell.py
+	$(BIN)/python -m tools.colab_cell
 
 # a new chapter from templates/chapter.ipynb, listed in _toc.yml; never overwrites
 chapter: $(STAMP)
@@ -182,13 +182,13 @@ lab-instructor: $(STAMP)
 # CONTRIBUTING.md's performance budgets, measured: prints a table, never fails on speed
 bench: $(STAMP)
 	$(MAKE) --no-print-directory book
-	$(BIN)/python tools/bench.py
+	$(BIN)/python -m tools.bench
 
 # The chapters as nbgrader assignments (instructors.md): student versions in
 # _build/coursework/release, the instructor's copy in _build/coursework/solution. An
 # existing release is kept unless FORCE=1; CHAPTERS="04_relu ..." limits it to some.
 coursework: $(STAMP)
-	$(BIN)/python tools/coursework.py $(if $(FORCE),--force) $(CHAPTERS)
+	$(BIN)/python -m tools.coursework $(if $(FORCE),--force) $(CHAPTERS)
 
 # _build/coursework may hold students' submissions and grades: kept unless FORCE=1
 COURSE_WORK := submitted autograded feedback gradebook.db

@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import math
 
-import browser
 import pytest
-from conftest import chapter_paths, load
+
+from tools import browser
+from tools.book import chapter_paths
+from tools.book import read_notebook as load
 
 CHAPTERS = {f"chapters/{p.stem}.html": p for p in chapter_paths()}
 PAGES = ["index.html", *CHAPTERS, "bibliography.html"]

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import ast
 import importlib.metadata
-import importlib.util
 import json
 import os
 import re
@@ -20,10 +19,14 @@ from urllib.parse import unquote
 
 import pytest
 import yaml
-from conftest import ROOT, chapter_paths, load
 from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name, parse_wheel_filename
+
+from tools import browser, colab_cell
+from tools.book import ROOT, chapter_paths, read_config
+from tools.book import read_notebook as load
+from tools.sphinx_ext import launch_links
 
 NOTEBOOKS = chapter_paths()
 PAGES = {f"chapters/{p.stem}.html": p for p in NOTEBOOKS}
@@ -32,7 +35,7 @@ PYTORCH_CPU_INDEX = "https://download.pytorch.org/whl/cpu"
 
 
 def config():
-    return yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+    return read_config()
 
 
 def repository():
@@ -42,18 +45,6 @@ def repository():
     match = re.fullmatch(r"https://github\.com/([\w.-]+)/([\w.-]+)", url)
     assert match, f"_config.yml: repository.url must be https://github.com/OWNER/NAME: {url}"
     return url, match.group(1), match.group(2), repo["branch"]
-
-
-def colab_tool():
-    spec = importlib.util.spec_from_file_location("colab_cell", ROOT / "tools/colab_cell.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def source(cell):
-    src = cell["source"]
-    return "".join(src) if isinstance(src, list) else src
 
 
 # --- the address lives in one place ---------------------------------------------------------
@@ -90,8 +81,8 @@ def test_the_repository_address_is_written_only_in_config_and_the_colab_cells():
         f"{url} is written in {sorted(set(places) - allowed)}: derive it from _config.yml "
         "(the one setting a publisher of a fork changes)")
     for path in NOTEBOOKS:
-        cells = [c for c in load(path)["cells"] if f"{owner}/{name}" in source(c)]
-        assert [c.get("id") for c in cells] == [colab_tool().CELL_ID], (
+        cells = [c for c in load(path)["cells"] if f"{owner}/{name}" in c.source]
+        assert [c.get("id") for c in cells] == [colab_cell.CELL_ID], (
             f"{path.name}: the address may only appear in the Colab install cell")
 
 
@@ -182,13 +173,13 @@ def _imports(code, package=None):
 def imported_modules():
     """Top-level modules a reader's kernel imports: those of the chapters' code cells and
     of the lib modules they import, followed from module to module (a lib module that no
-    chapter reaches, such as the coursework tooling's, is not the kernel's business)."""
+    chapter reaches is not the kernel's business)."""
     names, todo = set(), set()
     for path in NOTEBOOKS:
         for cell in load(path)["cells"]:
             if cell["cell_type"] == "code":
                 # IPython's %magics and !commands are not Python
-                code = "\n".join(line for line in source(cell).splitlines()
+                code = "\n".join(line for line in cell.source.splitlines()
                                  if not line.lstrip().startswith(("%", "!")))
                 tops, libs = _imports(code)
                 names |= tops
@@ -251,13 +242,13 @@ def test_repo2docker_builds_python_3_11_with_the_binder_requirements(repo2docker
 # --- Colab ------------------------------------------------------------------------------------
 
 def test_every_chapter_has_the_current_colab_cell():
-    done = subprocess.run([sys.executable, str(ROOT / "tools/colab_cell.py"), "--check"],
+    done = subprocess.run([sys.executable, "-m", "tools.colab_cell", "--check"], cwd=ROOT,
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
 
 
 def test_colab_tool_inserts_updates_and_leaves_the_rest_alone():
-    tool = colab_tool()
+    tool = colab_cell
     title = {"cell_type": "markdown", "id": "t", "metadata": {}, "source": "# A chapter"}
     setup = {"cell_type": "code", "id": "s", "execution_count": 1, "metadata": {},
              "outputs": [], "source": "from lib import plots"}
@@ -309,7 +300,7 @@ def test_colab_cell_runs_pip_only_where_lib_is_missing(tmp_path, lib):
         (tmp_path / "lib").mkdir()
         (tmp_path / "lib" / "__init__.py").write_text("")
     cell = tmp_path / "cell.py"
-    cell.write_text(colab_tool().cell_source(url, branch))
+    cell.write_text(colab_cell.cell_source(url, branch))
     done = subprocess.run([sys.executable, "-c", IPYTHON_RUN, str(cell), lib],
                           capture_output=True, text=True, timeout=60, cwd=tmp_path)
     assert done.returncode == 0, done.stderr
@@ -451,10 +442,7 @@ def test_playground_notes_link_to_this_chapters_launches(site, page):
 
 
 def test_launch_links_extension_fills_the_notes_from_the_pages_buttons(caplog):
-    spec = importlib.util.spec_from_file_location("launch_links",
-                                                  ROOT / "_ext/launch_links.py")
-    ext = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(ext)
+    ext = launch_links
     from lib.widgets import WEBSITE_NOTE
 
     buttons = [{"label": "launch-buttons", "buttons": [
@@ -485,8 +473,6 @@ def test_no_page_has_an_unfilled_launch_link(site):
 
 @pytest.mark.browser
 def test_launch_menu_opens_and_thebe_loads_only_on_click(chromium, site_url):
-    import browser
-
     if not PAGES:
         pytest.skip("no chapter")
     page_path = next(p for p, nb in PAGES.items()

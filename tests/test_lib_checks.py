@@ -691,9 +691,9 @@ import pathlib  # noqa: E402
 import pkgutil  # noqa: E402
 import re  # noqa: E402
 
-from conftest import chapter_paths, load  # noqa: E402
-
-from lib import coursework  # noqa: E402
+from tools import exercises as coursework  # noqa: E402
+from tools.book import chapter_paths  # noqa: E402
+from tools.book import read_notebook as load  # noqa: E402
 
 
 def _reference_calls():

@@ -17,7 +17,6 @@ from __future__ import annotations
 import contextlib
 import importlib
 import inspect
-import pathlib
 import pkgutil
 import signal
 
@@ -37,8 +36,6 @@ import lib  # noqa: E402
 from lib import checks  # noqa: E402
 
 torch.set_num_threads(1)
-
-ROOT = pathlib.Path(__file__).resolve().parent.parent
 
 #: Reproducible in CI (derandomize), nothing written into the repository (database),
 #: no failure because a machine is slow (deadline: CONTRIBUTING.md, "no test may fail
@@ -74,14 +71,6 @@ def _plot(depth, act):
     return fig
 
 
-def _notebook():
-    return {"metadata": {}, "cells": [
-        {"cell_type": "markdown", "metadata": {},
-         "source": "# Title\n```{exercise}\n:label: ex-a\nDo it.\n```\n"},
-        {"cell_type": "code", "metadata": {"nbgrader": {"solution": True, "grade_id": "a"}},
-         "source": "def f(x):\n    return x\n"}]}
-
-
 #: Baselines for what tests/test_lib_validation.py does not call.
 BASELINES = {
     "nets.Elementwise": lambda: {"fn": torch.tanh, "name": "tanh"},
@@ -91,12 +80,6 @@ BASELINES = {
                                  "depth": [1, 2], "act": ["a", "b"]},
     "explorer.encode": lambda: {"fig": _plot(1, "a")},
     "explorer.clear_cache": dict,
-    "coursework.strip_solutions": lambda: {
-        "markdown": "Text\n```{solution} ex-a\nAnswer.\n```\nMore.\n"},
-    "coursework.exercises": lambda: {"notebook": _notebook(), "name": "nb"},
-    "coursework.title": lambda: {"notebook": _notebook()},
-    "coursework.toc_files": lambda: {"root": ROOT},
-    "coursework.chapters": lambda: {"root": str(ROOT)},
 }
 
 #: Public names that are not called with wrong arguments here, and why.
@@ -106,7 +89,6 @@ ALLOWED = {
     "data.Split": "a record that data.digits fills",
     "train.History": "a record that train.fit fills",
     "train.SeedRuns": "a record that train.fit_seeds fills",
-    "coursework.Exercise": "a record that coursework.exercises fills",
     # made by explore() and the playground functions, which check their arguments;
     # their docstrings say they are not made directly
     "explorer.Explorer": "made by explorer.explore, not directly",

@@ -78,26 +78,29 @@ def test_stored_outputs_keep_the_note_and_drop_the_dead_widget_view():
 
 
 def test_store_outputs_tool_strips_and_checks(tmp_path):
-    import json
     import subprocess
     import sys
 
-    from conftest import ROOT
+    import nbformat
+
+    from tools.book import ROOT
 
     cell = {"cell_type": "code", "execution_count": 1, "id": "a", "metadata": {},
             "source": "p", "outputs": [{"output_type": "display_data", "metadata": {},
                                         "data": {widgets.WIDGET_VIEW: {"model_id": "x"},
                                                  "text/plain": "Playground: x"}}]}
     path = tmp_path / "nb.ipynb"
-    path.write_text(json.dumps({"cells": [cell], "metadata": {}, "nbformat": 4,
-                                "nbformat_minor": 5}))
-    tool = [sys.executable, str(ROOT / "tools/store_outputs.py")]
+    nbformat.write(nbformat.from_dict({"cells": [cell], "metadata": {}, "nbformat": 4,
+                                       "nbformat_minor": 5}), path)
+    tool = [sys.executable, "-m", "tools.store_outputs"]
     check = subprocess.run([*tool, "--check", str(path)], capture_output=True, text=True,
                            cwd=ROOT)
     assert check.returncode == 1 and "stores 1 widget view" in check.stdout
     subprocess.run([*tool, str(path)], check=True, capture_output=True, cwd=ROOT)
-    stored = json.loads(path.read_text())["cells"][0]["outputs"][0]["data"]
-    assert list(stored) == ["text/plain"]  # the view is gone, the text kept
+    stored = nbformat.read(path, as_version=4)
+    assert list(stored.cells[0].outputs[0].data) == ["text/plain"]  # the view is gone
+    # written as nbformat writes it (the chapters' layout): nothing else moved
+    assert path.read_text(encoding="utf-8") == nbformat.writes(stored) + "\n"
     assert subprocess.run([*tool, "--check", str(path)], cwd=ROOT).returncode == 0
 
 

@@ -7,17 +7,20 @@ from __future__ import annotations
 import re
 import tomllib
 
+import nbformat
 import pytest
-import yaml
-from conftest import CHAPTERS, ROOT, chapter_paths, load
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
-from lib import coursework
+from tools import book, exercises
+from tools.book import CHAPTERS, ROOT, chapter_paths
+from tools.book import read_notebook as load
+from tools.exercises import SOLUTION_TAG
 
 ALLOWED_TAGS = {
     "hide-cell", "hide-input", "hide-output", "remove-cell", "remove-input",
     "nbval-ignore-output", "nbval-skip", "skip-execution", "raises-exception",
+    SOLUTION_TAG,  # a solution dropdown's own cell: the student version drops it
 }
 MAX_BYTES = 5 * 1024 * 1024
 # the chapters' line length, from its one source (chapters/ruff.toml, read by `make lint`)
@@ -28,16 +31,11 @@ ids = [p.name for p in NOTEBOOKS]
 
 
 def toc_files():
-    return coursework.toc_files(ROOT)
+    return book.toc_files(ROOT)
 
 
 def code_cells(nb):
     return [c for c in nb["cells"] if c["cell_type"] == "code"]
-
-
-def source(cell):
-    src = cell["source"]
-    return "".join(src) if isinstance(src, list) else src
 
 
 def test_there_is_at_least_one_chapter():
@@ -56,7 +54,7 @@ def test_every_chapter_is_in_the_toc_and_every_toc_entry_exists():
 
 
 def test_config_builds_only_toc_files_from_stored_outputs():
-    config = yaml.safe_load((ROOT / "_config.yml").read_text())
+    config = book.read_config()
     assert config["only_build_toc_files"] is True
     assert config["execute"]["execute_notebooks"] == "off"
     assert config["sphinx"]["config"]["nb_execution_raise_on_error"] is True
@@ -74,8 +72,20 @@ def test_notebook_size(path):
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
+def test_stored_as_nbformat_writes_it(path):
+    """The tools that rewrite a chapter (`make execute`, `make colab-cell`) write it with
+    nbformat: a chapter stored in another layout would come back from them as a diff of
+    every line."""
+    text = path.read_text(encoding="utf-8")
+    written = nbformat.writes(nbformat.reads(text, as_version=nbformat.NO_CONVERT))
+    assert text == written + "\n", (
+        f"{path.name} is not stored as nbformat writes it: open and save it with "
+        "`jupyter nbconvert --to notebook --inplace`, or run `make execute`")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
 def test_every_code_cell_executed_in_order(path):
-    counts = [c["execution_count"] for c in code_cells(load(path)) if source(c).strip()]
+    counts = [c["execution_count"] for c in code_cells(load(path)) if c.source.strip()]
     assert None not in counts, (
         f"{path.name}: {counts.count(None)} code cell(s) never executed: run `make execute`"
     )
@@ -103,7 +113,7 @@ def test_only_allowed_tags(path):
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
 def test_opens_with_title_then_colab_cell_then_hidden_setup_cell(path):
     cells = load(path)["cells"]
-    assert cells[0]["cell_type"] == "markdown" and source(cells[0]).startswith("# "), (
+    assert cells[0]["cell_type"] == "markdown" and cells[0].source.startswith("# "), (
         f"{path.name}: the first cell must be the chapter's title (a '# ' heading)"
     )
     assert cells[1]["cell_type"] == "code" and cells[1].get("id") == "colab-install", (
@@ -118,7 +128,7 @@ def test_opens_with_title_then_colab_cell_then_hidden_setup_cell(path):
     assert "hide-cell" in setup["metadata"].get("tags", []), (
         f"{path.name}: the setup code cell (imports, seeding, style) must be tagged hide-cell"
     )
-    src = source(setup)
+    src = setup.source
     assert "from lib" in src and "seed_everything(" in src and "use_style()" in src, (
         f"{path.name}: the setup code cell must import lib, seed and apply the book's style"
     )
@@ -127,7 +137,7 @@ def test_opens_with_title_then_colab_cell_then_hidden_setup_cell(path):
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
 def test_code_conventions(path):
     for i, cell in enumerate(code_cells(load(path))):
-        src = source(cell)
+        src = cell.source
         long = [line for line in src.splitlines() if len(line) > MAX_LINE]
         assert not long, f"{path.name}, code cell {i}: line over {MAX_LINE} characters: {long[0]!r}"
         assert "sys.path" not in src, f"{path.name}, code cell {i}: never patch sys.path"
@@ -135,7 +145,7 @@ def test_code_conventions(path):
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
 def test_ends_with_summary_and_exercises(path):
-    text = "\n".join(source(c) for c in load(path)["cells"] if c["cell_type"] == "markdown")
+    text = "\n".join(c.source for c in load(path)["cells"] if c["cell_type"] == "markdown")
     assert "\n## Summary" in text, f"{path.name}: no '## Summary' section"
     assert "\n## Exercises" in text, f"{path.name}: no '## Exercises' section"
     assert text.index("## Summary") < text.index("## Exercises"), (
@@ -144,6 +154,37 @@ def test_ends_with_summary_and_exercises(path):
     assert "{exercise}" in text and "{solution}" in text, (
         f"{path.name}: exercises use sphinx-exercise's exercise and solution directives"
     )
+
+
+TEMPLATE = ROOT / "templates" / "chapter.ipynb"  # what `make chapter` copies
+
+
+@pytest.mark.parametrize("path", [*NOTEBOOKS, *[TEMPLATE][:TEMPLATE.exists()]],
+                         ids=[*ids, *["template"][:TEMPLATE.exists()]])
+def test_every_solution_dropdown_is_a_tagged_cell_of_its_own(path):
+    """The student version (`make coursework`) drops the cells tagged solution-dropdown
+    (nbgrader_config.py, nbconvert's TagRemovePreprocessor): a solution anywhere else
+    would reach the students, and anything else in its cell would be lost to them."""
+    for i, cell in enumerate(load(path).cells):
+        where = f"{path.name}, cell {i}"
+        tagged = SOLUTION_TAG in cell.metadata.get("tags", [])
+        if cell.cell_type != "markdown":
+            assert not tagged, f"{where}: only a markdown cell holds a solution dropdown"
+            continue
+        if "{solution}" in cell.source:
+            assert tagged, (f"{where}: a solution directive in a cell not tagged "
+                            f"{SOLUTION_TAG!r}: give each dropdown a markdown cell of its "
+                            "own with that tag")
+        if tagged:
+            found = exercises.directives(cell.source)
+            assert [d.name for d in found] == ["solution"], (
+                f"{where}: a cell tagged {SOLUTION_TAG!r} holds one solution directive, "
+                f"found {[d.name for d in found]}")
+            start, end = found[0].lines
+            lines = cell.source.split("\n")
+            rest = [line for line in lines[:start] + lines[end:] if line.strip()]
+            assert not rest, (f"{where}: a cell tagged {SOLUTION_TAG!r} holds nothing but "
+                              f"its solution directive, found {rest[0]!r} besides")
 
 
 def nbgrader_cells():
@@ -163,7 +204,7 @@ def test_nbgrader_metadata_is_valid_and_ids_unique():
         assert grade_id and re.match(r"^[a-z0-9_]+$", grade_id), f"{where}: bad grade_id"
         assert grade_id not in seen, f"{where}: grade_id {grade_id!r} also in {seen[grade_id]}"
         seen[grade_id] = where
-        src = source(cell)
+        src = cell.source
         assert cell["cell_type"] == "code", f"{where}: nbgrader cells here are code cells"
         assert bool(meta.get("solution")) != bool(meta.get("grade")), (
             f"{where}: a cell is either an answer (solution: true) or a check (grade: true)"
@@ -303,7 +344,7 @@ NBGRADER_MARKERS = (("BEGIN SOLUTION", "END SOLUTION"),
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
 def test_nbgrader_markers_only_where_nbgrader_expects_them(path):
     for i, cell in enumerate(load(path)["cells"]):
-        src, meta = source(cell), cell["metadata"].get("nbgrader", {})
+        src, meta = cell.source, cell["metadata"].get("nbgrader", {})
         where = f"{path.name}, cell {i}"
         for begin, end in NBGRADER_MARKERS:
             if cell["cell_type"] != "code":
@@ -326,7 +367,7 @@ def test_nbgrader_markers_only_where_nbgrader_expects_them(path):
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
 def test_every_chapter_can_be_assigned(path):
-    found = coursework.exercises(path)  # raises on a graded cell before any exercise
+    found = exercises.exercises(path)  # raises on a graded cell before any exercise
     graded = [e for e in found if e.autograded]
     assert graded, f"{path.name}: no autograded exercise (answer cell + check cell)"
     for exercise in graded:

@@ -25,8 +25,8 @@ import re
 import nbformat
 
 from tools import colab_cell
+from tools.book import ROOT
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
 TEMPLATE = pathlib.PurePosixPath("templates/chapter.ipynb")
 NAME = re.compile(r"^(\d\d)_([a-z0-9]+(?:_[a-z0-9]+)*)$")
 TOC_ENTRY = re.compile(r"^(\s*)- file: chapters/(\d\d)_\S+\s*$")
