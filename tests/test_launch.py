@@ -24,7 +24,7 @@ from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name, parse_wheel_filename
 
 from tools import browser, colab_cell
-from tools.book import ROOT, chapter_paths, read_config
+from tools.book import ROOT, chapter_paths, notebook_paths, read_config
 from tools.book import read_notebook as load
 from tools.sphinx_ext import launch_links
 
@@ -75,7 +75,7 @@ def test_the_repository_address_is_written_only_in_config_and_the_colab_cells():
         with open(path, encoding="utf-8", errors="replace") as f:
             if f"{owner}/{name}" in f.read():
                 places.append(os.path.relpath(path, ROOT))
-    allowed = {"_config.yml"} | {f"chapters/{p.name}" for p in NOTEBOOKS}
+    allowed = {"_config.yml"} | {p.relative_to(ROOT).as_posix() for p in notebook_paths()}
     assert "_config.yml" in places
     assert set(places) <= allowed, (
         f"{url} is written in {sorted(set(places) - allowed)}: derive it from _config.yml "

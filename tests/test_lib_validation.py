@@ -104,9 +104,6 @@ def _lib_modules():
 ELSEWHERE = {
     "explorer.explore": "tests/test_lib_explorer.py, BAD",
     "explorer.encode": "test_issue15_5_encode_needs_a_figure, below",
-    # tooling, on its way out of lib (issue 16); its baselines: tests/test_lib_properties.py
-    **{f"coursework.{name}": "tests/test_lib_coursework.py, tests/test_lib_properties.py"
-       for name in ("chapters", "exercises", "strip_solutions", "title", "toc_files")},
 }
 #: Functions with no argument to get wrong, or that take any value.
 EXEMPT = {"plots.use_style", "plots.color", "explorer.clear_cache"}

@@ -13,7 +13,7 @@ from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
 from tools import book, exercises
-from tools.book import CHAPTERS, ROOT, chapter_paths
+from tools.book import CHAPTERS, ROOT, chapter_paths, notebook_paths
 from tools.book import read_notebook as load
 from tools.exercises import SOLUTION_TAG
 
@@ -28,6 +28,10 @@ MAX_LINE = tomllib.loads((CHAPTERS / "ruff.toml").read_text(encoding="utf-8"))["
 CHAPTER_NAME = re.compile(r"^\d\d_[a-z0-9]+(_[a-z0-9]+)*\.ipynb$")
 NOTEBOOKS = chapter_paths()
 ids = [p.name for p in NOTEBOOKS]
+# the chapters and the chapter template (`make chapter` copies it): the template is held
+# to every rule of a chapter's notebook except its name and its place in _toc.yml
+RULED = notebook_paths()
+ruled_ids = [p.relative_to(ROOT).as_posix() for p in RULED]
 
 
 def toc_files():
@@ -65,13 +69,13 @@ def test_chapter_file_name(path):
     assert CHAPTER_NAME.match(path.name), f"{path.name}: chapter files are NN_slug.ipynb"
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
+@pytest.mark.parametrize("path", RULED, ids=ruled_ids)
 def test_notebook_size(path):
     size = path.stat().st_size
     assert size <= MAX_BYTES, f"{path.name} is {size / 2**20:.1f} MB, the limit is 5 MB"
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
+@pytest.mark.parametrize("path", RULED, ids=ruled_ids)
 def test_stored_as_nbformat_writes_it(path):
     """The tools that rewrite a chapter (`make execute`, `make colab-cell`) write it with
     nbformat: a chapter stored in another layout would come back from them as a diff of
@@ -83,7 +87,7 @@ def test_stored_as_nbformat_writes_it(path):
         "`jupyter nbconvert --to notebook --inplace`, or run `make execute`")
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
+@pytest.mark.parametrize("path", RULED, ids=ruled_ids)
 def test_every_code_cell_executed_in_order(path):
     counts = [c["execution_count"] for c in code_cells(load(path)) if c.source.strip()]
     assert None not in counts, (
@@ -94,7 +98,7 @@ def test_every_code_cell_executed_in_order(path):
     )
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
+@pytest.mark.parametrize("path", RULED, ids=ruled_ids)
 def test_no_error_outputs_unless_tagged(path):
     for i, cell in enumerate(code_cells(load(path))):
         tags = cell["metadata"].get("tags", [])
@@ -102,7 +106,7 @@ def test_no_error_outputs_unless_tagged(path):
         assert not errors or "raises-exception" in tags, f"{path.name}: code cell {i} failed"
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
+@pytest.mark.parametrize("path", RULED, ids=ruled_ids)
 def test_only_allowed_tags(path):
     for i, cell in enumerate(load(path)["cells"]):
         bad = set(cell["metadata"].get("tags", [])) - ALLOWED_TAGS
@@ -110,7 +114,7 @@ def test_only_allowed_tags(path):
                          "CONTRIBUTING.md's list")
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
+@pytest.mark.parametrize("path", RULED, ids=ruled_ids)
 def test_opens_with_title_then_colab_cell_then_hidden_setup_cell(path):
     cells = load(path)["cells"]
     assert cells[0]["cell_type"] == "markdown" and cells[0].source.startswith("# "), (
@@ -134,7 +138,7 @@ def test_opens_with_title_then_colab_cell_then_hidden_setup_cell(path):
     )
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
+@pytest.mark.parametrize("path", RULED, ids=ruled_ids)
 def test_code_conventions(path):
     for i, cell in enumerate(code_cells(load(path))):
         src = cell.source
@@ -143,7 +147,7 @@ def test_code_conventions(path):
         assert "sys.path" not in src, f"{path.name}, code cell {i}: never patch sys.path"
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
+@pytest.mark.parametrize("path", RULED, ids=ruled_ids)
 def test_ends_with_summary_and_exercises(path):
     text = "\n".join(c.source for c in load(path)["cells"] if c["cell_type"] == "markdown")
     assert "\n## Summary" in text, f"{path.name}: no '## Summary' section"
@@ -156,11 +160,7 @@ def test_ends_with_summary_and_exercises(path):
     )
 
 
-TEMPLATE = ROOT / "templates" / "chapter.ipynb"  # what `make chapter` copies
-
-
-@pytest.mark.parametrize("path", [*NOTEBOOKS, *[TEMPLATE][:TEMPLATE.exists()]],
-                         ids=[*ids, *["template"][:TEMPLATE.exists()]])
+@pytest.mark.parametrize("path", RULED, ids=ruled_ids)
 def test_every_solution_dropdown_is_a_tagged_cell_of_its_own(path):
     """The student version (`make coursework`) drops the cells tagged solution-dropdown
     (nbgrader_config.py, nbconvert's TagRemovePreprocessor): a solution anywhere else
@@ -188,7 +188,7 @@ def test_every_solution_dropdown_is_a_tagged_cell_of_its_own(path):
 
 
 def nbgrader_cells():
-    for path in NOTEBOOKS:
+    for path in RULED:
         for i, cell in enumerate(load(path)["cells"]):
             if "nbgrader" in cell["metadata"]:
                 yield path, i, cell
@@ -229,7 +229,7 @@ def test_nbgrader_metadata_is_valid_and_ids_unique():
     assert seen, "no exercise carries nbgrader metadata"
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
+@pytest.mark.parametrize("path", RULED, ids=ruled_ids)
 def test_every_answer_cell_is_followed_by_its_check(path):
     cells = load(path)["cells"]
     for i, cell in enumerate(cells):
@@ -283,7 +283,7 @@ def test_chapters_folder_has_no_stray_files():
                        f"their line length), found {stray}")
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
+@pytest.mark.parametrize("path", RULED, ids=ruled_ids)
 def test_no_stored_widget_view(path):
     """A stored ipywidgets view without its state shows "Error displaying widget: model
     not found" when the chapter is opened and trusted: the stored playground keeps its
@@ -341,7 +341,7 @@ NBGRADER_MARKERS = (("BEGIN SOLUTION", "END SOLUTION"),
                     ("BEGIN HIDDEN TESTS", "END HIDDEN TESTS"))
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
+@pytest.mark.parametrize("path", RULED, ids=ruled_ids)
 def test_nbgrader_markers_only_where_nbgrader_expects_them(path):
     for i, cell in enumerate(load(path)["cells"]):
         src, meta = cell.source, cell["metadata"].get("nbgrader", {})
@@ -365,7 +365,7 @@ def test_nbgrader_markers_only_where_nbgrader_expects_them(path):
             assert meta.get("grade"), f"{where}: a cell calling lib.checks is a check cell"
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
+@pytest.mark.parametrize("path", RULED, ids=ruled_ids)
 def test_every_chapter_can_be_assigned(path):
     found = exercises.exercises(path)  # raises on a graded cell before any exercise
     graded = [e for e in found if e.autograded]

@@ -12,6 +12,9 @@ import nbformat
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 CHAPTERS = ROOT / "chapters"
+#: the chapter template that `make chapter` copies (kept executed, held to the chapters'
+#: rules by the structure tests and validated by nbval with them)
+TEMPLATE = ROOT / "templates" / "chapter.ipynb"
 SITE = ROOT / "_build" / "html"
 #: the suffixes of the book's pages (Jupyter Book's source files)
 PAGE_SUFFIXES = (".md", ".ipynb")
@@ -23,6 +26,12 @@ def chapter_paths() -> list[pathlib.Path]:
     """Every notebook in chapters/, by name, whether or not _toc.yml lists it (the
     structure tests hold each one to the rules; :func:`chapters` is the book's order)."""
     return sorted(CHAPTERS.glob("*.ipynb"))
+
+
+def notebook_paths() -> list[pathlib.Path]:
+    """The chapters and the chapter template: every notebook kept executed (`make
+    execute`), with a Colab cell (`make colab-cell`), held to the chapters' rules."""
+    return [*chapter_paths(), TEMPLATE]
 
 
 def _path(value, name: str) -> pathlib.Path:

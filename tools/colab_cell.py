@@ -1,4 +1,5 @@
-"""Put the Colab install cell into every chapter notebook, or check that it is there.
+"""Put the Colab install cell into every chapter notebook and the chapter template, or
+check that it is there.
 
 A chapter opened in Google Colab has no ``lib`` (the book's helpers live in the book's
 repository, not on PyPI), so its setup cell would fail. Every chapter therefore has, as
@@ -16,7 +17,7 @@ rewritten.
 
 Usage::
 
-    .venv/bin/python -m tools.colab_cell            # insert or update, every chapter
+    .venv/bin/python -m tools.colab_cell            # insert or update, every chapter + template
     .venv/bin/python -m tools.colab_cell --check    # exit 1 if a chapter needs it
     .venv/bin/python -m tools.colab_cell chapters/05_dying_relus.ipynb
 
@@ -37,7 +38,7 @@ import tomllib
 
 import nbformat
 
-from tools.book import CHAPTERS, ROOT, chapter_paths, read_config
+from tools.book import CHAPTERS, ROOT, notebook_paths, read_config
 
 CELL_ID = "colab-install"
 TAGS = ["remove-cell", "nbval-skip"]
@@ -131,7 +132,8 @@ def apply(nb: dict, source: str) -> str | None:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("notebooks", nargs="*", type=pathlib.Path,
-                        help="chapter notebooks (default: every chapters/*.ipynb)")
+                        help="notebooks (default: every chapters/*.ipynb and the chapter "
+                        "template, templates/chapter.ipynb)")
     parser.add_argument("--check", action="store_true",
                         help="change nothing; exit 1 and name the notebooks that need it")
     args = parser.parse_args(argv)
@@ -140,7 +142,7 @@ def main(argv=None) -> int:
     except ValueError as exc:
         print(f"colab_cell: {exc}", file=sys.stderr)
         return 2
-    paths = args.notebooks or chapter_paths()
+    paths = args.notebooks or notebook_paths()
     missing = [str(p) for p in paths if p.suffix != ".ipynb" or not p.is_file()]
     if missing:
         print(f"colab_cell: notebooks: no such .ipynb file: {', '.join(missing)}",
