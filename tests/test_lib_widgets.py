@@ -44,7 +44,7 @@ def test_mimebundle_has_live_view_and_website_note(split):
     assert "In a notebook, run this cell" in note  # what a notebook's reader does
     # one name per launch provider, as plain text: in a notebook a link without an
     # address would go nowhere; the website's build turns each into a link to the
-    # page's own launch address (_ext/launch_links.py; tests/test_launch.py checks them)
+    # page's own launch address (tools/sphinx_ext/launch_links.py; tests/test_launch.py checks them)
     links = re.findall(r'<span class="book-launch" data-launch="(\w+)">([^<]+)</span>',
                        note)
     assert links == [("binder", "Binder"), ("colab", "Google Colab")]

@@ -75,7 +75,7 @@ def test_bibliography_lists_the_cited_works(site):
     assert "Glorot" in text and "Understanding the difficulty" in text
 
 
-# ------------------------------------------------ exercises on the site (_ext/quiet_exercises.py)
+# ------------------------------ exercises on the site (tools/sphinx_ext/quiet_exercises.py)
 # A check cell's stored output is the student's feedback ("Correct: ...", sometimes the answer):
 # the site shows none of it, nor nbgrader's marker comments or hidden tests, and still shows
 # the reference answers (collapsed). The notebooks on disk keep all of it (nbval compares it).
