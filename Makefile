@@ -2,6 +2,17 @@
 # checks. Both create .venv first (once; again only when requirements.txt or
 # pyproject.toml change).
 
+# The environment: requirements.in names what the book needs; requirements.txt, the
+# lock, pins every package it installs (`make lock` writes it from requirements.in).
+LOCK := requirements.txt
+# PyTorch's CPU-only builds. PyPI's torch for Linux x86_64 is the CUDA build (several
+# GB of libraries the book does not use), so there `make` takes torch, and torch alone,
+# from this index. Where it is out of reach (only a package registry reachable), the
+# attempt gives up within about 10 s and torch comes with the rest of the lock.
+TORCH_INDEX := https://download.pytorch.org/whl/cpu
+TORCH := $(shell sed -n 's/^torch==\([^ +;]*\).*/\1/p' $(LOCK))
+PIP_PIN := $(shell grep -E '^pip==' $(LOCK))
+
 PYTHON ?= python3.11
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -15,7 +26,7 @@ NOTEBOOK_DIRS := chapters templates
 NOTEBOOKS = $(wildcard chapters/*.ipynb templates/*.ipynb)
 
 .PHONY: help book test test-phases pytest lint unit nbval nbval-variants nbval-two-threads nbval-aten-default execute chapter colab-cell lab lab-instructor bench \
-        coursework linkcheck clean distclean
+        coursework linkcheck lock clean distclean
 
 help:
 	@echo "make book     build the website into _build/html (strict: any warning fails)"
@@ -29,9 +40,16 @@ help:
 	@echo "make colab-cell  put the Colab install cell (address from _config.yml) in every chapter"
 	@echo "make bench    time each chapter, the build, page weights, explorer swaps (budgets)"
 	@echo "make coursework  student versions of the chapters (nbgrader) in _build/coursework"
+	@echo "make lock     pin every package again after editing requirements.in (pip-compile)"
 	@echo "make clean    remove _build (keeps .venv); make distclean also removes .venv"
 
-$(STAMP): requirements.txt pyproject.toml
+# .venv: pip at the lock's version; on Linux x86_64, torch's CPU build first and alone
+# (--no-deps: the lock brings its dependencies), with a 4 s timeout and one retry
+# instead of pip's five of 180 s; then every package of the lock at its version, and
+# lib (the lock's `-e .`). Packages come with their dependencies, so on macOS or
+# Windows the few packages that only they need (the lock is Linux's) are added too;
+# `pip check` fails if any package lacks one.
+$(STAMP): $(LOCK) pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { \
 	  echo "make: '$(PYTHON)' not found. The book needs Python 3.11: install it, or run"; \
 	  echo "      make PYTHON=/path/to/python3.11 ..."; exit 1; }
@@ -39,9 +57,48 @@ $(STAMP): requirements.txt pyproject.toml
 	  echo "make: '$(PYTHON)' is Python $$($(PYTHON) -c 'import sys; print(*sys.version_info[:2], sep=".")'), the book needs 3.11:"; \
 	  echo "      make PYTHON=/path/to/python3.11 ..."; exit 1; }
 	@test -x $(BIN)/python || { echo "creating $(VENV) with $(PYTHON)"; $(PYTHON) -m venv $(VENV); }
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m pip install --quiet $(or $(PIP_PIN),--upgrade pip)
+	@if [ "$$(uname -sm)" = "Linux x86_64" ]; then \
+	  echo "torch==$(TORCH)+cpu from $(TORCH_INDEX)"; \
+	  $(BIN)/python -m pip install --quiet --no-deps --timeout 4 --retries 1 \
+	    --index-url $(TORCH_INDEX) torch==$(TORCH)+cpu \
+	  || echo "make: no torch==$(TORCH)+cpu found: torch==$(TORCH) comes with the lock"; \
+	fi
+	$(BIN)/python -m pip install --quiet -r $(LOCK)
+	$(BIN)/python -m pip check
+	@if [ "$$(uname -sm)" = "Linux x86_64" ]; then $(BIN)/python -c \
+	  'import importlib.metadata as m; v = m.version("torch"); v.endswith("+cpu") or print( \
+	  f"make: torch {v} is not the CPU build (PyTorch\x27s CPU index was out of reach); " \
+	  "once it is reachable, make distclean, then make, installs the CPU build")'; fi
 	@touch $@
+
+# requirements.txt again from requirements.in: after adding or changing a line there.
+# Versions already in the lock are kept where requirements.in allows them (UPGRADE=1:
+# every package at its newest version). torch's dependencies are read from its CPU
+# build (from PyTorch's CPU index when reachable, else from a +cpu torch your package
+# index offers): a lock read from PyPI's CUDA torch would list nvidia-* and triton,
+# which `make lock` refuses. Then `-e .` made relative (pip-compile writes this
+# folder's absolute path) and torch's pin written without +cpu: it matches the CPU
+# build and PyPI's macOS and Windows torch alike. The lock is resolved for Linux x86_64
+# and Python 3.11 (Binder's and CI's platform), so `make lock` runs there only; on
+# macOS or Windows `make` adds the few packages that only they need.
+lock: $(STAMP)
+	@[ "$$(uname -sm)" = "Linux x86_64" ] || { \
+	  echo "make lock: the lock is resolved on Linux x86_64 (Binder's and CI's platform),"; \
+	  echo "           not on $$(uname -sm): run it there, in a container if need be"; exit 1; }
+	@if $(BIN)/python -c 'import sys, urllib.request as u; u.urlopen(sys.argv[1], timeout=5)' \
+	     $(TORCH_INDEX)/torch/ 2>/dev/null; then \
+	  cpu_index=--pip-args=--extra-index-url=$(TORCH_INDEX); \
+	else echo "make lock: $(TORCH_INDEX) is out of reach: torch from the package index"; \
+	  cpu_index=; fi; \
+	CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/pip-compile --quiet --allow-unsafe \
+	  --strip-extras --no-emit-index-url --no-emit-find-links --no-emit-trusted-host \
+	  $(if $(UPGRADE),--upgrade) $$cpu_index --output-file $(LOCK) requirements.in
+	sed -i -e 's|^-e file://.*$$|-e .|' -e 's|^torch==\([^+]*\)+cpu$$|torch==\1|' $(LOCK)
+	@if grep -Eq '^(nvidia-|triton==)' $(LOCK); then \
+	  echo "make lock: $(LOCK) lists CUDA packages (nvidia-*, triton): torch was read from"; \
+	  echo "           PyPI's CUDA build. Make $(TORCH_INDEX) reachable and run it again."; \
+	  exit 1; fi
 
 book: $(STAMP)
 	$(BIN)/jupyter-book build . --builder html -W -n --keep-going
@@ -55,7 +112,7 @@ linkcheck: $(STAMP)
 # chapters/ruff.toml sets the chapters' line length (the website's text column); the
 # rest follows pyproject.toml
 lint: $(STAMP)
-	$(BIN)/ruff check lib tests tools _ext chapters templates
+	$(BIN)/ruff check lib tests tools chapters templates
 
 # the fast tests: no browser, no nbgrader run (markers in pyproject.toml); `make test`
 # runs them all
@@ -98,12 +155,12 @@ execute: $(STAMP)
 	    --ExecutePreprocessor.store_widget_state=False \
 	    --ExecutePreprocessor.kernel_name=python3 "$$(basename "$$nb")" ) || exit 1; \
 	done
-	$(BIN)/python tools/store_outputs.py $(NOTEBOOKS)
+	$(BIN)/python -m tools.store_outputs $(NOTEBOOKS)
 
 # every chapter's first code cell installs lib in Colab, from _config.yml's repository:
 # run after changing repository.url or adding a chapter, then `make execute`
 colab-cell: $(STAMP)
-	$(BIN)/python tools/colab_cell.py
+	$(BIN)/python -m tools.colab_cell
 
 # a new chapter from templates/chapter.ipynb, listed in _toc.yml; never overwrites
 chapter: $(STAMP)
@@ -125,13 +182,13 @@ lab-instructor: $(STAMP)
 # CONTRIBUTING.md's performance budgets, measured: prints a table, never fails on speed
 bench: $(STAMP)
 	$(MAKE) --no-print-directory book
-	$(BIN)/python tools/bench.py
+	$(BIN)/python -m tools.bench
 
 # The chapters as nbgrader assignments (instructors.md): student versions in
 # _build/coursework/release, the instructor's copy in _build/coursework/solution. An
 # existing release is kept unless FORCE=1; CHAPTERS="04_relu ..." limits it to some.
 coursework: $(STAMP)
-	$(BIN)/python tools/coursework.py $(if $(FORCE),--force) $(CHAPTERS)
+	$(BIN)/python -m tools.coursework $(if $(FORCE),--force) $(CHAPTERS)
 
 # _build/coursework may hold students' submissions and grades: kept unless FORCE=1
 COURSE_WORK := submitted autograded feedback gradebook.db

@@ -8,15 +8,9 @@
 # (instructors.md) walks through the whole cycle.
 import os
 
+from nbconvert.preprocessors import TagRemovePreprocessor
 from nbgrader.converters import GenerateAssignment
-from nbgrader.preprocessors import (
-    ClearMarkScheme,
-    IncludeHeaderFooter,
-    LockCells,
-    NbGraderPreprocessor,
-)
-
-from lib.coursework import strip_solutions
+from nbgrader.preprocessors import ClearMarkScheme, IncludeHeaderFooter, LockCells
 
 c = get_config()  # noqa: F821 (nbgrader's config loader defines get_config)
 
@@ -32,21 +26,15 @@ c.ExportPlugin.to = os.path.join(HERE, "_build", "coursework", "grades.csv")
 # longer than nbgrader's default of 30 s on a busy 2-core machine.
 c.Execute.timeout = 600
 
-
-
-class RemoveSolutionDropdowns(NbGraderPreprocessor):
-    """The student version keeps every exercise's statement but not the sphinx-exercise
-    solution dropdowns that follow them on the website (they hold the answers)."""
-
-    def preprocess_cell(self, cell, resources, index):
-        if cell.cell_type == "markdown":
-            cell.source = strip_solutions(cell.source)
-        return cell, resources
-
-
+# The student version keeps every exercise's statement but not the sphinx-exercise
+# solution dropdowns that follow them on the website (they hold the answers). Each
+# dropdown is a markdown cell of its own tagged solution-dropdown (a structure test holds
+# the chapters to it): nbconvert's TagRemovePreprocessor drops those cells.
+c.TagRemovePreprocessor.enabled = True
+c.TagRemovePreprocessor.remove_cell_tags = {"solution-dropdown"}
 c.GenerateAssignment.preprocessors = [
     *GenerateAssignment.class_traits()["preprocessors"].default(),
-    RemoveSolutionDropdowns,
+    TagRemovePreprocessor,
 ]
 
 # The instructor's copy (nbgrader generate_solution): the chapter with its solutions,

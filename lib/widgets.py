@@ -7,7 +7,7 @@ ways to run the chapter instead of a dead control, linking to that chapter's Bin
 Colab launch: :class:`Playground` puts that note in the output's ``text/html``, and the
 book's build ranks ipywidgets' view below it (``nb_mime_priority_overrides`` in
 ``_config.yml``) and turns the note's Binder and Colab into links
-(``_ext/launch_links.py``). The chapters' stored outputs keep the note and not the
+(``tools/sphinx_ext/launch_links.py``). The chapters' stored outputs keep the note and not the
 view (:func:`strip_widget_views`), so a notebook opened before its cells run shows the
 note too, not "Error displaying widget: model not found".
 
@@ -31,7 +31,7 @@ from lib import _validate, conv, nets, plots, probes, train
 #: provider. The note does not know which chapter it is in, nor the book's address, so
 #: in the notebook its providers are plain words (a ``<span>``: a link with no address
 #: would be a dead link in JupyterLab); the website's build turns each one into a link
-#: to the same page's launch button (_ext/launch_links.py), built from _config.yml's
+#: to the same page's launch button (tools/sphinx_ext/launch_links.py), built from _config.yml's
 #: ``repository``, so the note and the page's launch menu always agree.
 LAUNCH_LINKS = {"binder": "Binder", "colab": "Google Colab"}
 
@@ -74,7 +74,7 @@ def strip_widget_views(notebook: dict) -> int:
     the view, every front end shows the output's ``text/html`` (a playground's note,
     :data:`WEBSITE_NOTE`) until the cell runs and displays the live widgets again. An
     output that keeps no other representation is removed altogether. ``make execute``
-    calls this on every chapter (tools/store_outputs.py); ``notebook`` is the parsed
+    calls this on every chapter (``python -m tools.store_outputs``); ``notebook`` is the parsed
     JSON of an ``.ipynb`` file, changed in place.
     """
     if not isinstance(notebook, dict) or not isinstance(notebook.get("cells"), list):

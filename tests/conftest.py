@@ -1,24 +1,14 @@
-"""Shared fixtures and paths of the book's tests."""
+"""Shared fixtures of the book's tests. Paths and readers are in the tooling package
+(``tools.book``); tests import them from there, never from this file."""
 
 from __future__ import annotations
 
-import json
 import os
-import pathlib
 
 import pytest
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
-CHAPTERS = ROOT / "chapters"
-SITE = ROOT / "_build" / "html"
-
-
-def chapter_paths():
-    return sorted(CHAPTERS.glob("*.ipynb"))
-
-
-def load(path):
-    return json.loads(pathlib.Path(path).read_text(encoding="utf-8"))
+from tools import browser
+from tools.book import SITE
 
 
 def pytest_collection_modifyitems(items):
@@ -41,18 +31,23 @@ def site():
 
 @pytest.fixture(scope="session")
 def chromium():
-    """Debian's Chromium driven by Playwright, one per test process (tests/browser.py):
-    skipped with a message where it or Playwright is missing, failed instead in CI."""
-    import browser
+    """Debian's Chromium driven by Playwright, one per test process (tools.browser):
+    skipped with a message saying what to install where it or Playwright is missing,
+    failed instead in CI (CI installs both, so a skip there would hide a broken setup)."""
+    problems = browser.missing()
+    if problems:
+        message = "the browser test needs Chromium and Playwright: " + "; ".join(problems)
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
 
-    with browser.launch(browser.sync_playwright_or_skip()) as launched:
+    with browser.launch(sync_playwright) as launched:
         yield launched
 
 
 @pytest.fixture(scope="module")
 def site_url(site):
     """The built website served on 127.0.0.1 (a free port) for one test module."""
-    import browser
-
     with browser.serve(site) as url:
         yield url

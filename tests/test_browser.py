@@ -1,7 +1,7 @@
 """The built website in a real browser (Chromium, driven by Playwright; marker `browser`).
 
 Every page loads with no console error and no request to anything but the local server
-(the book reads offline: MathJax is served from the site, by _ext/offline_mathjax.py);
+(the book reads offline: MathJax is served from the site, by tools/sphinx_ext/offline_mathjax.py);
 MathJax really typesets the chapters; a playground shows its note and no empty widget
 box; and every explorer of every chapter answers the keyboard and the mouse with the
 right frame, alt text and frame number, from its own data, with labelled, focusable
@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import math
 
-import browser
 import pytest
-from conftest import chapter_paths, load
+
+from tools import browser
+from tools.book import chapter_paths
+from tools.book import read_notebook as load
 
 CHAPTERS = {f"chapters/{p.stem}.html": p for p in chapter_paths()}
 PAGES = ["index.html", *CHAPTERS, "bibliography.html"]

@@ -1,5 +1,5 @@
 """Coursework (CONTRIBUTING.md, "Exercises"): every chapter in _toc.yml becomes an nbgrader
-assignment with `make coursework` (tools/coursework.py), and its submissions autograde.
+assignment with `make coursework` (tools.coursework), and its submissions autograde.
 
 One course folder is generated per module, in a temporary folder (never the reader's
 _build/coursework): every chapter's student version and instructor's copy. No chapter is
@@ -21,6 +21,7 @@ chapter in-process with the reference answer, nbgrader's stub and a wrong answer
 from __future__ import annotations
 
 import ast
+import copy
 import csv
 import json
 import os
@@ -31,14 +32,17 @@ import subprocess
 import sys
 import time
 
+import nbformat
 import pytest
-from conftest import ROOT, load
 
-from lib import coursework
+from tools import book
+from tools import exercises as coursework
+from tools.book import ROOT
+from tools.book import read_notebook as load
+from tools.exercises import SOLUTION_TAG
 
 BIN = pathlib.Path(sys.executable).parent
-TOOL = ROOT / "tools" / "coursework.py"
-CHAPTERS = coursework.chapters(ROOT)
+CHAPTERS = book.chapters(ROOT)
 STEMS = [p.stem for p in CHAPTERS]
 COURSE_ID = re.search(r'course_id = "([^"]+)"',
                       (ROOT / "nbgrader_config.py").read_text()).group(1)
@@ -58,7 +62,7 @@ def _env():
 
 
 def run_tool(*args):
-    return subprocess.run([sys.executable, str(TOOL), *map(str, args)], cwd=ROOT,
+    return subprocess.run([sys.executable, "-m", "tools.coursework", *map(str, args)], cwd=ROOT,
                           env=_env(), capture_output=True, text=True)
 
 
@@ -70,13 +74,12 @@ def nbgrader(course, *args):
     return done
 
 
-def _source(cell):
-    src = cell["source"]
-    return "".join(src) if isinstance(src, list) else src
-
-
 def _meta(cell):
     return cell["metadata"].get("nbgrader", {})
+
+
+def _lines(text):
+    return [line.strip() for line in text.splitlines() if line.strip()]
 
 
 def _between(text, begin, end):
@@ -94,7 +97,7 @@ def _between(text, begin, end):
 
 def _solution_code(cell):
     """A reference answer cell without its marker lines: what a perfect student types."""
-    return "\n".join(line for line in _source(cell).splitlines()
+    return "\n".join(line for line in cell.source.splitlines()
                      if "BEGIN SOLUTION" not in line and "END SOLUTION" not in line)
 
 
@@ -124,10 +127,6 @@ else:
 """
 
 
-def _write(path, nb):
-    path.write_text(json.dumps(nb, indent=1) + "\n", encoding="utf-8")
-
-
 def make_submissions(course, stem):
     """submitted/{reference,untouched,wrong}/STEM/ from the release; returns the wrong
     answer's function and the grade ids of the check cells that call it."""
@@ -138,7 +137,7 @@ def make_submissions(course, stem):
     first = next(e for e in coursework.exercises(CHAPTERS[STEMS.index(stem)])
                  if e.autograded)
     # what the first check cell of the first autograded exercise hands to lib.checks
-    first_check = _source(source[first.checks[0][0]])
+    first_check = source[first.checks[0][0]].source
     wrong_cell = first.answers[0]
     wrong_fn = re.search(r"checks\.\w+\((\w+)", first_check).group(1)
     variants = {"untouched": {}, "reference": {}, "wrong": {}}
@@ -151,16 +150,16 @@ def make_submissions(course, stem):
     for name in STUDENTS:
         folder = course / "submitted" / name / stem
         shutil.copytree(release, folder)
-        nb = json.loads(json.dumps(student))
+        nb = copy.deepcopy(student)
         for cell in nb["cells"]:
             gid = _meta(cell).get("grade_id")
             if gid in variants[name]:
                 cell["source"] = variants[name][gid]
-        _write(folder / f"{stem}.ipynb", nb)
+        nbformat.write(nb, folder / f"{stem}.ipynb")
     # the name itself, not an attribute of that name (a hidden test may call torch's
     # F.leaky_relu beside the student's leaky_relu)
     failing = [_meta(c)["grade_id"] for c in source.values()
-               if _meta(c).get("grade") and re.search(rf"(?<![\w.]){wrong_fn}\b", _source(c))]
+               if _meta(c).get("grade") and re.search(rf"(?<![\w.]){wrong_fn}\b", c.source)]
     return wrong_fn, failing
 
 
@@ -197,7 +196,7 @@ def autograde(template, work, stem):
 
 @pytest.fixture(scope="module")
 def course(tmp_path_factory):
-    """`tools/coursework.py` on every chapter, once, in a temporary course folder."""
+    """`python -m tools.coursework` on every chapter, once, in a temporary course folder."""
     folder = tmp_path_factory.mktemp("coursework") / "course"
     done = run_tool("--root", folder)
     assert done.returncode == 0, done.stdout + done.stderr
@@ -220,7 +219,7 @@ def test_generate_reports_every_chapter(course):
     for stem in STEMS:
         assert f"released {folder / 'release' / stem / stem}.ipynb" in out, out
         assert (folder / "solution" / stem / f"{stem}.ipynb").is_file()
-        assert (folder / "release" / stem / "lib" / "checks.py").is_file()
+        assert (folder / "release" / stem / "lib" / "checks" / "__init__.py").is_file()
 
 
 @pytest.mark.parametrize("stem", STEMS)
@@ -232,13 +231,17 @@ def test_student_version_has_no_solution_no_hidden_test_no_output(course, stem):
     for marker in MARKERS:
         assert marker not in text, f"{stem}: {marker!r} survives in the student version"
     assert "{solution}" not in text, f"{stem}: a solution dropdown survives"
+    dropdowns = [c for c in chapter["cells"] if SOLUTION_TAG in c["metadata"].get("tags", [])]
+    assert dropdowns, f"{stem}: no cell tagged {SOLUTION_TAG!r} (its conceptual answers)"
     # every line of a reference answer or a hidden test is gone, unless the lesson
     # itself has that line outside the exercises' regions
-    lesson = "\n".join(_source(c) for c in chapter["cells"] if not _meta(c))
-    student_text = "\n".join(_source(c) for c in student["cells"])
+    lesson = "\n".join(c.source for c in chapter["cells"]
+                       if not _meta(c) and c not in dropdowns)
+    student_text = "\n".join(c.source for c in student["cells"])
     for cell in chapter["cells"]:
-        secret = (_between(_source(cell), "BEGIN SOLUTION", "END SOLUTION")
-                  + _between(_source(cell), "BEGIN HIDDEN TESTS", "END HIDDEN TESTS"))
+        secret = (_between(cell.source, "BEGIN SOLUTION", "END SOLUTION")
+                  + _between(cell.source, "BEGIN HIDDEN TESTS", "END HIDDEN TESTS")
+                  + (_lines(cell.source) if cell in dropdowns else []))
         for line in secret:
             assert student_text.count(line) <= lesson.count(line), (
                 f"{stem}, {_meta(cell).get('grade_id')}: {line!r} survives"
@@ -249,27 +252,25 @@ def test_student_version_has_no_solution_no_hidden_test_no_output(course, stem):
                 f"{stem}: the student version keeps an output"
             )
         if _meta(cell).get("solution"):
-            assert "raise NotImplementedError()" in _source(cell)
+            assert "raise NotImplementedError()" in cell.source
 
 
 @pytest.mark.parametrize("stem", STEMS)
 def test_student_version_keeps_the_lesson(course, stem):
-    chapter = load(ROOT / "chapters" / f"{stem}.ipynb")["cells"]
+    chapter = [c for c in load(ROOT / "chapters" / f"{stem}.ipynb")["cells"]
+               if SOLUTION_TAG not in c["metadata"].get("tags", [])]  # dropdowns go
     student = load(course[0] / "release" / stem / f"{stem}.ipynb")["cells"]
     assert len(student) == len(chapter), f"{stem}: cells were added or removed"
     for i, (ours, theirs) in enumerate(zip(chapter, student)):
         assert ours["cell_type"] == theirs["cell_type"]
-        if ours["cell_type"] == "markdown":  # the text, without solution dropdowns
-            assert coursework.strip_solutions(_source(ours)) == _source(theirs), (
-                f"{stem}, cell {i} changed"
-            )
-            assert "{exercise}" not in _source(ours) or "{exercise}" in _source(theirs)
+        if ours["cell_type"] == "markdown":  # the text, exercise statements included
+            assert ours.source == theirs.source, f"{stem}, cell {i} changed"
         elif not _meta(ours):
-            assert _source(ours) == _source(theirs), f"{stem}, cell {i} changed"
+            assert ours.source == theirs.source, f"{stem}, cell {i} changed"
             assert ours["metadata"].get("tags") == theirs["metadata"].get("tags")
         elif _meta(ours).get("grade"):  # the visible part of a check cell stays
-            visible = _source(ours).split("### BEGIN HIDDEN TESTS")[0].rstrip()
-            assert _source(theirs).startswith(visible), f"{stem}, cell {i} changed"
+            visible = ours.source.split("### BEGIN HIDDEN TESTS")[0].rstrip()
+            assert theirs.source.startswith(visible), f"{stem}, cell {i} changed"
             assert _meta(theirs).get("locked") is True
 
 
@@ -277,7 +278,7 @@ def test_student_version_keeps_the_lesson(course, stem):
 def test_instructors_copy_has_solutions_hidden_tests_and_outputs(course, stem):
     chapter = load(ROOT / "chapters" / f"{stem}.ipynb")["cells"]
     copy = load(course[0] / "solution" / stem / f"{stem}.ipynb")["cells"]
-    assert [_source(c) for c in copy] == [_source(c) for c in chapter]
+    assert [c.source for c in copy] == [c.source for c in chapter]
     assert [c.get("outputs") for c in copy] == [c.get("outputs") for c in chapter]
 
 
@@ -311,7 +312,7 @@ def test_untouched_student_version_gets_zero_without_crashing(graded):
             assert "not written yet" in errors[0]["evalue"]
         elif cell["cell_type"] == "code":  # the lesson itself still runs
             assert not [o for o in cell["outputs"] if o["output_type"] == "error"], (
-                f"{stem}: a lesson cell fails in the student version: {_source(cell)[:80]}"
+                f"{stem}: a lesson cell fails in the student version: {cell.source[:80]}"
             )
 
 
@@ -366,7 +367,7 @@ def _code_names(cell):
     into Python. A function's locals are not bound globals."""
     from IPython.core.inputtransformer2 import TransformerManager
 
-    tree = ast.parse(TransformerManager().transform_cell(_source(cell)))
+    tree = ast.parse(TransformerManager().transform_cell(cell.source))
     read = {n.id for n in ast.walk(tree)
             if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
     bound, todo = set(), list(tree.body)
@@ -393,7 +394,9 @@ def test_student_lesson_uses_no_name_only_an_answer_defines(course, stem):
     tests/test_lib_checks.py, and end to end on FULL."""
     cells = load(course[0] / "release" / stem / f"{stem}.ipynb")["cells"]
     source = load(course[0] / "source" / stem / f"{stem}.ipynb")["cells"]
-    code = [(s, c) for s, c in zip(source, cells) if c["cell_type"] == "code"]
+    # code cells pair one to one (the release drops markdown cells: solution dropdowns)
+    code = list(zip([s for s in source if s["cell_type"] == "code"],
+                    [c for c in cells if c["cell_type"] == "code"], strict=True))
     answer_names, lesson_bound = set(), set()
     for reference, _ in code:
         bound, _ = _code_names(reference)

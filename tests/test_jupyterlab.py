@@ -35,9 +35,11 @@ import time
 import urllib.error
 import urllib.request
 
-import browser
+import nbformat
 import pytest
-from conftest import CHAPTERS, ROOT, chapter_paths
+
+from tools import browser
+from tools.book import CHAPTERS, ROOT, chapter_paths, read_notebook
 
 NOTEBOOK = CHAPTERS / "03_sigmoid_vanishing_gradients.ipynb"
 #: what `make lab` adds to Jupyter's config path (the Makefile's READER_CONFIG)
@@ -128,9 +130,9 @@ def jupyterlab(tmp_path_factory):
     trusted = [shutil.copyfile(path, root / "trusted" / path.name)
                for path in chapter_paths()]
     # trust goes by content: the untrusted copy must differ from the trusted one
-    untrusted = json.loads(NOTEBOOK.read_text(encoding="utf-8"))
-    untrusted["metadata"]["test_copy"] = "untrusted"
-    (root / "untrusted" / NOTEBOOK.name).write_text(json.dumps(untrusted), encoding="utf-8")
+    untrusted = read_notebook(NOTEBOOK)
+    untrusted.metadata["test_copy"] = "untrusted"
+    nbformat.write(untrusted, root / "untrusted" / NOTEBOOK.name)
     subprocess.run([sys.executable, "-m", "jupyter", "trust", *map(str, trusted)],
                    env=env, check=True, capture_output=True, timeout=120)
     port = free_port()
@@ -245,7 +247,7 @@ def test_a_trusted_chapter_shows_no_error_before_it_runs(chromium, jupyterlab, t
         outputs.first.wait_for(state="attached")
         wait_for_idle_kernel(page)
         stored = sum("book-playground-note" in "".join(o.get("data", {}).get("text/html", ""))
-                     for c in json.loads(path.read_text())["cells"]
+                     for c in read_notebook(path).cells
                      for o in c.get("outputs", []))
         # every playground's output has settled, on its note or on the widget
         # manager's verdict (which comes after the kernel is up); every explorer's

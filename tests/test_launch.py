@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import ast
 import importlib.metadata
-import importlib.util
 import json
 import os
 import re
@@ -16,11 +15,18 @@ import sys
 import textwrap
 import zipfile
 from html.parser import HTMLParser
+from urllib.parse import unquote
 
 import pytest
 import yaml
-from conftest import ROOT, chapter_paths, load
+from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
+from packaging.utils import canonicalize_name, parse_wheel_filename
+
+from tools import browser, colab_cell
+from tools.book import ROOT, chapter_paths, notebook_paths, read_config
+from tools.book import read_notebook as load
+from tools.sphinx_ext import launch_links
 
 NOTEBOOKS = chapter_paths()
 PAGES = {f"chapters/{p.stem}.html": p for p in NOTEBOOKS}
@@ -29,7 +35,7 @@ PYTORCH_CPU_INDEX = "https://download.pytorch.org/whl/cpu"
 
 
 def config():
-    return yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+    return read_config()
 
 
 def repository():
@@ -41,31 +47,7 @@ def repository():
     return url, match.group(1), match.group(2), repo["branch"]
 
 
-def colab_tool():
-    spec = importlib.util.spec_from_file_location("colab_cell", ROOT / "tools/colab_cell.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def source(cell):
-    src = cell["source"]
-    return "".join(src) if isinstance(src, list) else src
-
-
 # --- the address lives in one place ---------------------------------------------------------
-
-def test_config_turns_on_every_launch_download_and_repository_button():
-    cfg = config()
-    url, _, _, branch = repository()
-    assert branch and cfg["repository"].get("path_to_book", "") == "", (
-        "the book sits at the repository's root: path_to_book is empty")
-    launch = cfg["launch_buttons"]
-    assert launch["binderhub_url"] == "https://mybinder.org"
-    assert launch["colab_url"] == "https://colab.research.google.com"
-    assert launch["thebe"] is True and launch["notebook_interface"] == "jupyterlab"
-    for button in ("use_download_button", "use_repository_button", "use_issues_button"):
-        assert cfg["html"][button] is True, f"_config.yml: html.{button} is off"
 
 
 TEXT_SUFFIXES = {".py", ".md", ".yml", ".yaml", ".txt", ".toml", ".cfg", ".ipynb", ".js",
@@ -93,28 +75,43 @@ def test_the_repository_address_is_written_only_in_config_and_the_colab_cells():
         with open(path, encoding="utf-8", errors="replace") as f:
             if f"{owner}/{name}" in f.read():
                 places.append(os.path.relpath(path, ROOT))
-    allowed = {"_config.yml"} | {f"chapters/{p.name}" for p in NOTEBOOKS}
+    allowed = {"_config.yml"} | {p.relative_to(ROOT).as_posix() for p in notebook_paths()}
     assert "_config.yml" in places
     assert set(places) <= allowed, (
         f"{url} is written in {sorted(set(places) - allowed)}: derive it from _config.yml "
         "(the one setting a publisher of a fork changes)")
     for path in NOTEBOOKS:
-        cells = [c for c in load(path)["cells"] if f"{owner}/{name}" in source(c)]
-        assert [c.get("id") for c in cells] == [colab_tool().CELL_ID], (
+        cells = [c for c in load(path)["cells"] if f"{owner}/{name}" in c.source]
+        assert [c.get("id") for c in cells] == [colab_cell.CELL_ID], (
             f"{path.name}: the address may only appear in the Colab install cell")
 
 
 # --- Binder -----------------------------------------------------------------------------------
 
-def pins(path):
-    """{distribution name (normalised): version} of a requirements file's pinned lines."""
+def requirements(path):
+    """{distribution name (normalised): Requirement} of a requirements file's
+    requirement lines (comments and options such as ``-e .`` left out)."""
     found = {}
     for line in path.read_text(encoding="utf-8").splitlines():
-        line = line.split("#")[0].strip()
+        line = "" if line.lstrip().startswith("#") else line.split(" #")[0].strip()
         if line and not line.startswith("-"):
-            match = re.fullmatch(r"([A-Za-z0-9_.\-]+)==(\S+)", line)
-            assert match, f"{path.relative_to(ROOT)}: not pinned: {line}"
-            found[re.sub(r"[-_.]+", "-", match.group(1)).lower()] = match.group(2)
+            req = Requirement(line)
+            found[canonicalize_name(req.name)] = req
+    return found
+
+
+def pins(path):
+    """{distribution name (normalised): version} of a requirements file's lines, each of
+    which must pin an exact version (``name==version``) or name a wheel by its URL."""
+    found = {}
+    for name, req in requirements(path).items():
+        if req.url:
+            found[name] = str(parse_wheel_filename(unquote(req.url.rsplit("/", 1)[1]))[1])
+        else:
+            specs = list(req.specifier)
+            assert len(specs) == 1 and specs[0].operator == "==" and not req.marker, (
+                f"{path.relative_to(ROOT)}: not pinned: {req}")
+            found[name] = specs[0].version
     return found
 
 
@@ -128,16 +125,26 @@ def test_binder_runs_python_3_11():
 
 
 def test_binder_takes_the_cpu_only_torch_and_the_root_pins():
-    root, binder = pins(ROOT / "requirements.txt"), pins(ROOT / "binder/requirements.txt")
-    assert f"--extra-index-url {PYTORCH_CPU_INDEX}" in options(ROOT / "binder/requirements.txt")
-    assert binder.get("torch") == root["torch"] + "+cpu", (
-        f"binder/requirements.txt must pin torch=={root['torch']}+cpu (the CPU-only build of "
-        f"the root's torch=={root['torch']}), got {binder.get('torch')}")
+    lock, binder = pins(ROOT / "requirements.txt"), pins(ROOT / "binder/requirements.txt")
+    torch = requirements(ROOT / "binder/requirements.txt")["torch"]
+    # the CPU build of the lock's torch, the wheel for Binder's Linux x86_64 and Python
+    # 3.11, from PyTorch's CPU index by its URL: no index for every other package
+    assert torch.url and torch.url.startswith(PYTORCH_CPU_INDEX + "/"), (
+        f"binder/requirements.txt must name torch's CPU wheel under {PYTORCH_CPU_INDEX}, "
+        f"got {torch}")
+    _, version, _, tags = parse_wheel_filename(unquote(torch.url.rsplit("/", 1)[1]))
+    assert str(version) == lock["torch"] + "+cpu", (
+        f"binder/requirements.txt must take torch {lock['torch']}+cpu (the CPU-only build "
+        f"of the lock's torch=={lock['torch']}), got {version}")
+    assert any(t.interpreter == "cp311" and t.abi == "cp311" and t.platform.startswith(
+        "manylinux") and t.platform.endswith("_x86_64") for t in tags), tags
+    assert not [o for o in options(ROOT / "binder/requirements.txt")
+                if "index-url" in o or "find-links" in o], "no index beyond PyPI"
     for name, version in binder.items():
         if name != "torch":
-            assert root.get(name) == version, (
-                f"binder/requirements.txt pins {name}=={version}, requirements.txt "
-                f"{root.get(name, 'nothing')}: the two must agree")
+            assert lock.get(name) == version, (
+                f"binder/requirements.txt pins {name}=={version}, the lock "
+                f"{lock.get(name, 'nothing')}: the two must agree")
     assert "-e ." in options(ROOT / "binder/requirements.txt"), "Binder must install lib"
 
 
@@ -166,13 +173,13 @@ def _imports(code, package=None):
 def imported_modules():
     """Top-level modules a reader's kernel imports: those of the chapters' code cells and
     of the lib modules they import, followed from module to module (a lib module that no
-    chapter reaches, such as the coursework tooling's, is not the kernel's business)."""
+    chapter reaches is not the kernel's business)."""
     names, todo = set(), set()
     for path in NOTEBOOKS:
         for cell in load(path)["cells"]:
             if cell["cell_type"] == "code":
                 # IPython's %magics and !commands are not Python
-                code = "\n".join(line for line in source(cell).splitlines()
+                code = "\n".join(line for line in cell.source.splitlines()
                                  if not line.lstrip().startswith(("%", "!")))
                 tops, libs = _imports(code)
                 names |= tops
@@ -181,11 +188,13 @@ def imported_modules():
     while todo:
         name = todo.pop()
         seen.add(name)
-        path = ROOT / "lib" / f"{name}.py"
-        assert path.exists(), f"a chapter or lib module imports lib.{name}, which is missing"
-        tops, libs = _imports(path.read_text(encoding="utf-8"), package="lib")
-        names |= tops
-        todo |= libs - seen
+        path = ROOT / "lib" / f"{name}.py"  # a module, or a package's modules (lib.checks)
+        files = [path] if path.exists() else sorted((ROOT / "lib" / name).glob("*.py"))
+        assert files, f"a chapter or lib module imports lib.{name}, which is missing"
+        for file in files:
+            tops, libs = _imports(file.read_text(encoding="utf-8"), package="lib")
+            names |= tops
+            todo |= libs - seen
     assert {"activations", "explorer"} <= seen, seen  # the walk reaches lib at all
     return names - set(sys.stdlib_module_names) - {"__future__", "lib"}
 
@@ -233,25 +242,13 @@ def test_repo2docker_builds_python_3_11_with_the_binder_requirements(repo2docker
 # --- Colab ------------------------------------------------------------------------------------
 
 def test_every_chapter_has_the_current_colab_cell():
-    done = subprocess.run([sys.executable, str(ROOT / "tools/colab_cell.py"), "--check"],
+    done = subprocess.run([sys.executable, "-m", "tools.colab_cell", "--check"], cwd=ROOT,
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
-def test_colab_cell_installs_from_the_configured_repository(path):
-    url, _, _, branch = repository()
-    cell = [c for c in load(path)["cells"] if c["cell_type"] == "code"][0]
-    src = source(cell)
-    assert cell.get("id") == "colab-install", f"{path.name}: the first code cell installs lib"
-    assert set(cell["metadata"].get("tags", [])) == {"remove-cell", "nbval-skip"}
-    assert not cell.get("outputs"), f"{path.name}: the Colab cell printed something"
-    assert f'BOOK_REPO = "{url}"' in src and f'"git+{{BOOK_REPO}}@{branch}"' in src, (
-        f"{path.name}: the Colab cell's address is not _config.yml's {url} at {branch}")
-
-
 def test_colab_tool_inserts_updates_and_leaves_the_rest_alone():
-    tool = colab_tool()
+    tool = colab_cell
     title = {"cell_type": "markdown", "id": "t", "metadata": {}, "source": "# A chapter"}
     setup = {"cell_type": "code", "id": "s", "execution_count": 1, "metadata": {},
              "outputs": [], "source": "from lib import plots"}
@@ -303,7 +300,7 @@ def test_colab_cell_runs_pip_only_where_lib_is_missing(tmp_path, lib):
         (tmp_path / "lib").mkdir()
         (tmp_path / "lib" / "__init__.py").write_text("")
     cell = tmp_path / "cell.py"
-    cell.write_text(colab_tool().cell_source(url, branch))
+    cell.write_text(colab_cell.cell_source(url, branch))
     done = subprocess.run([sys.executable, "-c", IPYTHON_RUN, str(cell), lib],
                           capture_output=True, text=True, timeout=60, cwd=tmp_path)
     assert done.returncode == 0, done.stderr
@@ -320,8 +317,10 @@ def test_lib_builds_as_the_package_colab_installs(tmp_path):
     src = tmp_path / "src"
     (src / "lib").mkdir(parents=True)
     (src / "pyproject.toml").write_text((ROOT / "pyproject.toml").read_text())
-    for module in (ROOT / "lib").glob("*.py"):
-        (src / "lib" / module.name).write_text(module.read_text(encoding="utf-8"))
+    modules = [p.relative_to(ROOT).as_posix() for p in (ROOT / "lib").rglob("*.py")]
+    for module in modules:  # lib's subpackages too (lib.checks)
+        (src / module).parent.mkdir(parents=True, exist_ok=True)
+        (src / module).write_text((ROOT / module).read_text(encoding="utf-8"))
     done = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps",
                            "--no-build-isolation", "--quiet", "-w", str(tmp_path / "dist"),
                            str(src)], capture_output=True, text=True, timeout=300)
@@ -331,7 +330,7 @@ def test_lib_builds_as_the_package_colab_installs(tmp_path):
         names = set(zf.namelist())
         (meta,) = [n for n in names if n.endswith(".dist-info/METADATA")]
         metadata = zf.read(meta).decode()
-    expected = {f"lib/{p.name}" for p in (ROOT / "lib").glob("*.py")}
+    expected = set(modules)
     assert expected <= names, f"the wheel lacks {sorted(expected - names)}"
     requires = re.search(r"^Requires-Python: (.+)$", metadata, re.M).group(1)
     for python in ("3.11", "3.12", "3.13"):
@@ -443,10 +442,7 @@ def test_playground_notes_link_to_this_chapters_launches(site, page):
 
 
 def test_launch_links_extension_fills_the_notes_from_the_pages_buttons(caplog):
-    spec = importlib.util.spec_from_file_location("launch_links",
-                                                  ROOT / "_ext/launch_links.py")
-    ext = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(ext)
+    ext = launch_links
     from lib.widgets import WEBSITE_NOTE
 
     buttons = [{"label": "launch-buttons", "buttons": [
@@ -477,8 +473,6 @@ def test_no_page_has_an_unfilled_launch_link(site):
 
 @pytest.mark.browser
 def test_launch_menu_opens_and_thebe_loads_only_on_click(chromium, site_url):
-    import browser
-
     if not PAGES:
         pytest.skip("no chapter")
     page_path = next(p for p, nb in PAGES.items()
@@ -554,21 +548,3 @@ def test_publishing_workflow_runs_only_the_readers_commands():
     # the workflow's job runs where .ci/run's apt-get gives Debian's Chromium
     image = workflow["jobs"]["test-and-build"]["container"]["image"]
     assert re.fullmatch(r"python:3\.11-(bookworm|trixie)", image), image
-
-
-def test_readme_explains_publishing_a_fork():
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    section = readme[readme.index("## Publishing"):]
-    for needed in ("_config.yml", "repository", "make colab-cell", "make execute",
-                   "GitHub Actions", "Pages"):
-        assert needed in section, f"README's publishing section does not mention {needed}"
-
-
-def test_intro_says_how_to_run_the_book_each_way():
-    intro = (ROOT / "intro.md").read_text(encoding="utf-8")
-    section = intro[intro.index("## Run it your way"):]
-    section = section[:section.index("\n## ", 3)] if "\n## " in section[3:] else section
-    for way in ("website", "Binder", "Colab", "make lab"):
-        assert way in section, f"intro.md's 'Run it your way' does not cover {way}"
-    assert re.search(r"\d+\s*(s|seconds|minutes?)\b", section), "say what each costs in time"
-

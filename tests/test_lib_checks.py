@@ -8,6 +8,7 @@ import pytest
 import torch
 
 from lib import checks
+from lib.checks import ch05_dying_relu
 
 
 def _right_sigmoid_prime(x):
@@ -684,12 +685,15 @@ def test_conv2d_check_cannot_be_fooled_by_changing_its_input():
 # sentence with a hint. The calls come from the chapters' check cells, so a new
 # chapter's checks are covered without listing them here.
 
+import importlib  # noqa: E402
 import inspect  # noqa: E402
+import pathlib  # noqa: E402
+import pkgutil  # noqa: E402
 import re  # noqa: E402
 
-from conftest import chapter_paths, load  # noqa: E402
-
-from lib import coursework  # noqa: E402
+from tools import exercises as coursework  # noqa: E402
+from tools.book import chapter_paths  # noqa: E402
+from tools.book import read_notebook as load  # noqa: E402
 
 
 def _reference_calls():
@@ -721,12 +725,20 @@ def _namespace(answers):
 
 
 def test_every_public_check_is_called_by_a_chapter():
-    public = {name for name, obj in vars(checks).items()
-              if inspect.isfunction(obj) and not name.startswith("_")
-              and obj.__module__ == checks.__name__}
-    called = {check for _, check, _, _ in REFERENCE_CALLS}
+    """Both ways: every check cell calls a registered check, and every registered check
+    is called by a check cell of its own chapter (module chNN_slug: chapters/NN_slug)."""
+    called = {}
+    for chapter, check, _, _ in REFERENCE_CALLS:
+        called.setdefault(check, set()).add(chapter)
     assert called, "no chapter's check cell calls lib.checks"
-    assert called <= public, f"check cells call unknown checks: {sorted(called - public)}"
+    unknown = sorted(set(called) - set(checks.REGISTRY))
+    assert not unknown, f"check cells call checks that lib.checks lacks: {unknown}"
+    for name, check in checks.REGISTRY.items():
+        chapter = check.__module__.rpartition(".")[2].removeprefix("ch")
+        assert chapter in called.get(name, set()), (
+            f"checks.{name} ({check.__module__}) is called by no check cell of "
+            f"chapters/{chapter}.ipynb (called by: {sorted(called.get(name, []))}): "
+            "remove it, or give the chapter an exercise that uses it")
 
 
 @pytest.mark.parametrize(
@@ -771,7 +783,7 @@ _BROKEN = [
 ]
 
 
-@pytest.mark.parametrize("check", sorted({k for _, k, _, _ in REFERENCE_CALLS}))
+@pytest.mark.parametrize("check", sorted(checks.REGISTRY))
 @pytest.mark.parametrize(("answer", "word"), _BROKEN,
                          ids=["raises", "none", "prints", "text", "dict", "ragged",
                               "3-D", "number", "nothing"])
@@ -795,25 +807,95 @@ def test_exercise_reader_matches_the_check_cells():
             assert exercise.points > 0
 
 
-def _public_checks():
-    return {name: obj for name, obj in vars(checks).items()
-            if inspect.isfunction(obj) and not name.startswith("_")
-            and obj.__module__ == checks.__name__}
+def _checks_modules():
+    """Every module of the lib.checks package, found on disk (a new one included)."""
+    return [importlib.import_module(f"{checks.__name__}.{info.name}")
+            for info in pkgutil.iter_modules(checks.__path__)]
 
 
-@pytest.mark.parametrize("name", sorted(_public_checks()))
+def test_every_public_function_of_a_checks_module_is_a_registered_check():
+    chapters = [m for m in _checks_modules() if not m.__name__.rpartition(".")[2]
+                .startswith("_")]
+    assert chapters, "lib.checks has no chapter module"
+    found = {}
+    for module in chapters:
+        assert re.fullmatch(r"ch\d\d_[a-z0-9_]+", module.__name__.rpartition(".")[2]), (
+            f"{module.__name__}: a checks module is named ch + its chapter's file stem")
+        for name, obj in vars(module).items():
+            if (not name.startswith("_") and inspect.isfunction(obj)
+                    and obj.__module__ == module.__name__):
+                assert checks.REGISTRY.get(name) is obj, (
+                    f"{module.__name__}.{name} is public but not a check: decorate it "
+                    "with @check, or make it private (_name)")
+                found[name] = obj
+    assert found == checks.REGISTRY, "REGISTRY holds a check that no checks module defines"
+    for name, check in checks.REGISTRY.items():
+        assert getattr(checks, name) is check, f"checks.{name} is not the registered check"
+    assert set(checks.__all__) == set(checks.REGISTRY) | {"REGISTRY", "check"}
+
+
+@pytest.mark.parametrize("name", sorted(checks.REGISTRY))
 def test_a_failure_shows_one_short_frame_of_lib(name):
     import traceback
 
-    check = _public_checks()[name]
-    assert getattr(check, "__wrapped__", None), f"decorate checks.{name} with @_friendly"
+    check = checks.REGISTRY[name]
     try:
         check(_raises)
     except AssertionError as exc:
         frames = traceback.extract_tb(exc.__traceback__)
         assert exc.__cause__ is None and exc.__suppress_context__
-    in_lib = [f for f in frames if f.filename == checks.__file__]
+    package = pathlib.Path(checks.__file__).parent
+    in_lib = [f for f in frames if pathlib.Path(f.filename).parent == package]
     assert len(in_lib) == 1 and in_lib[0].name == "run", [f.name for f in frames]
+
+
+def _a_check(fn):
+    """A check made for the decorator's tests: right when fn(2) == 4."""
+    if fn(2) != 4:
+        raise AssertionError(f"_a_check: fn(2) gave {fn(2)}, expected 4. Hint: square it.")
+    print("Correct: squared.")
+    return "done"
+
+
+def test_the_check_decorator_registers_and_keeps_the_message_and_the_result(capsys):
+    def square(fn):
+        return _a_check(fn)
+
+    made = checks.check(square)
+    try:
+        assert checks.REGISTRY["square"] is made and made.__name__ == "square"
+        assert made(lambda x: x * x) == "done"
+        assert capsys.readouterr().out == "Correct: squared.\n"
+        with pytest.raises(AssertionError) as info:
+            made(lambda x: x + 1)
+        assert str(info.value) == "_a_check: fn(2) gave 3, expected 4. Hint: square it."
+        assert info.value.__cause__ is None and info.value.__suppress_context__
+        assert checks.check(square) is not made, "redefined in its module: replaced"
+    finally:
+        del checks.REGISTRY["square"]
+
+
+def test_the_check_decorator_refuses_what_no_check_cell_could_call():
+    before = dict(checks.REGISTRY)
+
+    def _private(fn):
+        return None
+
+    with pytest.raises(TypeError, match="function must be a function"):
+        checks.check("relu")
+    with pytest.raises(TypeError, match="function must be a function"):
+        checks.check(print)
+    with pytest.raises(ValueError, match="'_private'.*public"):
+        checks.check(_private)
+    with pytest.raises(ValueError, match="'<lambda>'"):
+        checks.check(lambda fn: None)
+
+    def relu(fn):  # the name of chapter 4's check, from another module
+        return None
+
+    with pytest.raises(ValueError, match="already a check of lib.checks.ch04_relu"):
+        checks.check(relu)
+    assert checks.REGISTRY == before
 
 
 def test_elementwise_failure_names_the_worst_point():
@@ -897,70 +979,9 @@ def _right_ball_volume(d):
     return math.pi ** (d / 2) / math.gamma(d / 2 + 1)
 
 
-def _right_distance_ratio(points, query):
-    dist = np.linalg.norm(points - query, axis=1)
-    return (dist.max() - dist.min()) / dist.min()
-
-
-def test_dimensionality_checks_confirm_right_answers(capsys):
-    checks.ball_volume(_right_ball_volume)
-    checks.ball_volume(lambda d: np.pi ** (d / 2) / math.gamma(d / 2 + 1) * 1.0000001)
-    checks.shell_fraction(lambda d, eps: 1 - (1 - 2 * eps) ** d)
-    checks.distance_ratio(_right_distance_ratio)
-    checks.distance_ratio(lambda p, q: np.float32(_right_distance_ratio(p, q)))
-    assert capsys.readouterr().out.count("Correct") == 5
-
-
-@pytest.mark.parametrize(("wrong", "words"), [
-    (lambda d: math.pi ** (d / 2) / math.gamma(d / 2), "d/2 + 1"),
-    (lambda d: 2.0 ** d, "cube around the ball"),
-    (lambda d: math.pi ** (d / 2) / math.factorial(d // 2), "Gamma(n + 1) = n!"),
-    (lambda d: math.pi if d == 1 else _right_ball_volume(d), "interval [-1, 1]"),
-], ids=["gamma-d/2", "cube", "factorial", "d1"])
-def test_ball_volume_wrong_answers_have_hints(wrong, words):
-    message = _expect_assertion(checks.ball_volume, wrong)
-    assert words in message and "Hint:" in message
-
-
-@pytest.mark.parametrize(("wrong", "words"), [
-    (lambda d, eps: 1 - (1 - eps) ** d, "both faces"),
-    (lambda d, eps: (1 - 2 * eps) ** d, "inner cube"),
-    (lambda d, eps: 2 * eps * d, "side 1 - 2 eps"),
-], ids=["one-side", "inner", "linear"])
-def test_shell_fraction_wrong_answers_have_hints(wrong, words):
-    message = _expect_assertion(checks.shell_fraction, wrong)
-    assert words in message and "Hint:" in message
-
-
-def _ratio_of(dist):
-    return (dist.max() - dist.min()) / dist.min()
-
-
-@pytest.mark.parametrize(("wrong", "words"), [
-    (lambda p, q: _right_distance_ratio(p, q) + 1, "subtract the nearest"),
-    (lambda p, q: _ratio_of(((p - q) ** 2).sum(axis=1)), "squared distances"),
-    (lambda p, q: _ratio_of(np.abs(p - q).sum(axis=1)), "Manhattan"),
-    (lambda p, q: _right_distance_ratio(p, q) * np.linalg.norm(p - q, axis=1).min()
-     / np.linalg.norm(p - q, axis=1).max(), "not the farthest"),
-    (lambda p, q: _ratio_of(np.linalg.norm(p - q.mean(), axis=1)), "np.linalg.norm"),
-], ids=["max/min", "squared", "manhattan", "by-max", "other"])
-def test_distance_ratio_wrong_answers_have_hints(wrong, words):
-    message = _expect_assertion(checks.distance_ratio, wrong)
-    assert words in message and "Hint:" in message
-
-
-def test_distance_ratio_check_cannot_be_fooled_by_changing_its_input():
-    def destructive(p, q):
-        out = _right_distance_ratio(p, q)
-        p[:] = 0.0
-        return out
-
-    checks.distance_ratio(destructive)
-
-
 def _right_born_dead_share(width, depth, bias=0.0, trials=2000, seed=0):
     # the simulation the check itself uses, with a student's smaller budget and seed
-    return checks._born_dead_reference(width, depth, bias, trials=trials, seed=seed)
+    return ch05_dying_relu._born_dead_reference(width, depth, bias, trials=trials, seed=seed)
 
 
 def test_born_dead_share_confirms_right_answers(capsys):
@@ -975,7 +996,7 @@ def test_born_dead_share_confirms_right_answers(capsys):
         (lambda w, d, b=0.0: 2000 * _right_born_dead_share(w, d, b), ["share", "count"]),
         (lambda w, d, b=0.0: _right_born_dead_share(w, d + 1, b), ["depth - 1"]),
         (lambda w, d, b=0.0: _right_born_dead_share(w, d, 0.0), ["bias"]),
-        (lambda w, d, b=0.0: checks._born_dead_reference(w, d, b, trials=2000,
+        (lambda w, d, b=0.0: ch05_dying_relu._born_dead_reference(w, d, b, trials=2000,
                                                          last_only=True),
          ["one hidden layer is all zero"]),
         (lambda w, d, b=0.0: 0.5, ["expected about"]),

@@ -21,12 +21,12 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import browser  # noqa: E402  (tests/browser.py)
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 from lib.explorer import clear_cache, encode, explore  # noqa: E402
+from tools import browser  # noqa: E402
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 PNG = "data:image/png;base64,"

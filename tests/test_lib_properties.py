@@ -5,7 +5,7 @@ hint, never another exception (issue 15).
 
 The functions are found by introspection (every module of lib, every public function
 and class defined there), so a function added later is tested too: it needs a good
-baseline call, in tests/test_lib_validation.py's GOOD or in BASELINES below, or the
+baseline call, in tests/support/lib_calls.py's GOOD or in BASELINES below, or the
 suite fails. Each example replaces one argument of the baseline by a wrong value drawn
 by hypothesis: wrong types, NaN, inf, 10**400, empty and huge sizes, wrong shapes,
 tensors for arrays and back, and transformations of the good value. A drawn value that
@@ -17,7 +17,6 @@ from __future__ import annotations
 import contextlib
 import importlib
 import inspect
-import pathlib
 import pkgutil
 import signal
 
@@ -31,14 +30,12 @@ import pytest  # noqa: E402
 import torch  # noqa: E402
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
-from test_lib_validation import GOOD, _names  # noqa: E402
+from lib_calls import GOOD, names  # noqa: E402
 
 import lib  # noqa: E402
 from lib import checks  # noqa: E402
 
 torch.set_num_threads(1)
-
-ROOT = pathlib.Path(__file__).resolve().parent.parent
 
 #: Reproducible in CI (derandomize), nothing written into the repository (database),
 #: no failure because a machine is slow (deadline: CONTRIBUTING.md, "no test may fail
@@ -74,14 +71,6 @@ def _plot(depth, act):
     return fig
 
 
-def _notebook():
-    return {"metadata": {}, "cells": [
-        {"cell_type": "markdown", "metadata": {},
-         "source": "# Title\n```{exercise}\n:label: ex-a\nDo it.\n```\n"},
-        {"cell_type": "code", "metadata": {"nbgrader": {"solution": True, "grade_id": "a"}},
-         "source": "def f(x):\n    return x\n"}]}
-
-
 #: Baselines for what tests/test_lib_validation.py does not call.
 BASELINES = {
     "nets.Elementwise": lambda: {"fn": torch.tanh, "name": "tanh"},
@@ -91,12 +80,6 @@ BASELINES = {
                                  "depth": [1, 2], "act": ["a", "b"]},
     "explorer.encode": lambda: {"fig": _plot(1, "a")},
     "explorer.clear_cache": dict,
-    "coursework.strip_solutions": lambda: {
-        "markdown": "Text\n```{solution} ex-a\nAnswer.\n```\nMore.\n"},
-    "coursework.exercises": lambda: {"notebook": _notebook(), "name": "nb"},
-    "coursework.title": lambda: {"notebook": _notebook()},
-    "coursework.toc_files": lambda: {"root": ROOT},
-    "coursework.chapters": lambda: {"root": str(ROOT)},
 }
 
 #: Public names that are not called with wrong arguments here, and why.
@@ -107,7 +90,6 @@ ALLOWED = {
     "data.Curve": "a record that data.sine fills",
     "train.History": "a record that train.fit fills",
     "train.SeedRuns": "a record that train.fit_seeds fills",
-    "coursework.Exercise": "a record that coursework.exercises fills",
     # made by explore() and the playground functions, which check their arguments;
     # their docstrings say they are not made directly
     "explorer.Explorer": "made by explorer.explore, not directly",
@@ -116,18 +98,26 @@ ALLOWED = {
 
 
 def _public():
-    """{"module.name": object} for every public function and class of lib, checks
-    excepted (they take a student's answer: test_a_check_never_crashes)."""
+    """{"module.name": object} for every public function and class of every module of
+    lib (subpackages' too, private modules excepted), checks excepted (they take a
+    student's answer: test_a_check_never_crashes)."""
     found = {}
-    for info in pkgutil.iter_modules(lib.__path__):
-        if info.name.startswith("_") or info.name == "checks":
-            continue
-        module = importlib.import_module(f"lib.{info.name}")
-        for name, obj in vars(module).items():
-            if (not name.startswith("_") and (inspect.isfunction(obj) or inspect.isclass(obj))
-                    and obj.__module__ == module.__name__):
-                found[f"{info.name}.{name}"] = obj
+    for name, module, _ in _modules():
+        for attr, obj in vars(module).items():
+            if (not attr.startswith("_") and (inspect.isfunction(obj) or inspect.isclass(obj))
+                    and obj.__module__ == module.__name__
+                    and obj not in checks.REGISTRY.values()):
+                found[f"{name}.{attr}"] = obj
     return found
+
+
+def _modules():
+    """(name under lib, module, whether a package) for every module of lib, subpackages'
+    too, private modules (a name part starting with _) excepted."""
+    for info in pkgutil.walk_packages(lib.__path__, "lib."):
+        name = info.name.removeprefix("lib.")
+        if not any(part.startswith("_") for part in name.split(".")):
+            yield name, importlib.import_module(info.name), info.ispkg
 
 
 PUBLIC = _public()
@@ -151,7 +141,7 @@ def test_every_public_function_has_a_baseline_or_a_reason():
     missing = sorted(set(PUBLIC) - have - set(ALLOWED))
     assert not missing, (
         f"{missing}: give each a good call in BASELINES (tests/test_lib_properties.py) "
-        "or in tests/test_lib_validation.py's GOOD, so its wrong calls are tested")
+        "or in tests/support/lib_calls.py's GOOD, so its wrong calls are tested")
     assert not set(ALLOWED) - set(PUBLIC), "ALLOWED names something lib no longer has"
 
 
@@ -275,7 +265,7 @@ def _arguments(fn, good):
 
 def _allowed_error(exc, arg):
     """A ValueError or TypeError (the exact classes) whose message names ``arg``."""
-    return type(exc) in (ValueError, TypeError) and _names(str(exc), arg)
+    return type(exc) in (ValueError, TypeError) and names(str(exc), arg)
 
 
 @pytest.fixture(autouse=True)
@@ -326,9 +316,7 @@ def test_a_wrong_argument_is_named_and_never_hangs(key, fn, good):
 # ------------------------------------------------------------------ exercise checks
 
 def _checks():
-    return {name: obj for name, obj in vars(checks).items()
-            if inspect.isfunction(obj) and not name.startswith("_")
-            and obj.__module__ == checks.__name__}
+    return dict(checks.REGISTRY)
 
 
 def _answers():
@@ -374,7 +362,8 @@ def test_a_check_never_crashes_on_a_wrong_answer(name, capsys):
 
 
 def test_the_property_tests_find_every_module():
-    found = {key.split(".")[0] for key in PUBLIC}
-    modules = {m.name for m in pkgutil.iter_modules(lib.__path__)
-               if not m.name.startswith("_")} - {"checks"}
-    assert found == modules, modules - found
+    found = {key.rpartition(".")[0] for key in PUBLIC}
+    of_checks = {check.__module__.removeprefix("lib.") for check in checks.REGISTRY.values()}
+    modules = {name for name, _, package in _modules() if not package} - of_checks
+    assert found == modules, modules ^ found
+    assert "checks.ch04_relu" in of_checks and "activations" in found

@@ -44,21 +44,12 @@ def test_mimebundle_has_live_view_and_website_note(split):
     assert "In a notebook, run this cell" in note  # what a notebook's reader does
     # one name per launch provider, as plain text: in a notebook a link without an
     # address would go nowhere; the website's build turns each into a link to the
-    # page's own launch address (_ext/launch_links.py; tests/test_launch.py checks them)
+    # page's own launch address (tools/sphinx_ext/launch_links.py; tests/test_launch.py checks them)
     links = re.findall(r'<span class="book-launch" data-launch="(\w+)">([^<]+)</span>',
                        note)
     assert links == [("binder", "Binder"), ("colab", "Google Colab")]
     assert "href=" not in note and "<a " not in note
     assert bundle["text/plain"].startswith("Playground: try your own activation")
-
-
-def test_website_hides_the_widget_view():
-    import yaml
-    from conftest import ROOT
-
-    config = yaml.safe_load((ROOT / "_config.yml").read_text())
-    overrides = config["sphinx"]["config"]["nb_mime_priority_overrides"]
-    assert ["html", "application/vnd.jupyter.widget-view+json", None] in overrides
 
 
 def test_stored_outputs_keep_the_note_and_drop_the_dead_widget_view():
@@ -87,26 +78,29 @@ def test_stored_outputs_keep_the_note_and_drop_the_dead_widget_view():
 
 
 def test_store_outputs_tool_strips_and_checks(tmp_path):
-    import json
     import subprocess
     import sys
 
-    from conftest import ROOT
+    import nbformat
+
+    from tools.book import ROOT
 
     cell = {"cell_type": "code", "execution_count": 1, "id": "a", "metadata": {},
             "source": "p", "outputs": [{"output_type": "display_data", "metadata": {},
                                         "data": {widgets.WIDGET_VIEW: {"model_id": "x"},
                                                  "text/plain": "Playground: x"}}]}
     path = tmp_path / "nb.ipynb"
-    path.write_text(json.dumps({"cells": [cell], "metadata": {}, "nbformat": 4,
-                                "nbformat_minor": 5}))
-    tool = [sys.executable, str(ROOT / "tools/store_outputs.py")]
+    nbformat.write(nbformat.from_dict({"cells": [cell], "metadata": {}, "nbformat": 4,
+                                       "nbformat_minor": 5}), path)
+    tool = [sys.executable, "-m", "tools.store_outputs"]
     check = subprocess.run([*tool, "--check", str(path)], capture_output=True, text=True,
                            cwd=ROOT)
     assert check.returncode == 1 and "stores 1 widget view" in check.stdout
     subprocess.run([*tool, str(path)], check=True, capture_output=True, cwd=ROOT)
-    stored = json.loads(path.read_text())["cells"][0]["outputs"][0]["data"]
-    assert list(stored) == ["text/plain"]  # the view is gone, the text kept
+    stored = nbformat.read(path, as_version=4)
+    assert list(stored.cells[0].outputs[0].data) == ["text/plain"]  # the view is gone
+    # written as nbformat writes it (the chapters' layout): nothing else moved
+    assert path.read_text(encoding="utf-8") == nbformat.writes(stored) + "\n"
     assert subprocess.run([*tool, "--check", str(path)], cwd=ROOT).returncode == 0
 
 

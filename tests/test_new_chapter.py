@@ -36,9 +36,9 @@ def _chapters_in_toc(root):
 
 def test_creates_the_chapter_in_its_place_with_its_own_ids(book):
     before = _chapters_in_toc(book)
-    path = new_chapter.create("06_over_fit", "Overfitting", root=book)
-    assert path == book / "chapters" / "06_over_fit.ipynb"
-    assert _chapters_in_toc(book) == sorted(before + ["06_over_fit"])
+    path = new_chapter.create("97_over_fit", "Overfitting", root=book)
+    assert path == book / "chapters" / "97_over_fit.ipynb"
+    assert _chapters_in_toc(book) == sorted(before + ["97_over_fit"])
     nb = nbformat.read(path, as_version=4)
     assert nb.cells[0].source.startswith("# Overfitting\n")
     text = "\n".join(c.source for c in nb.cells)
@@ -55,10 +55,10 @@ def test_creates_the_chapter_in_its_place_with_its_own_ids(book):
 def test_a_chapter_numbered_between_two_goes_between_them(book):
     toc = book / "_toc.yml"
     toc.write_text(toc.read_text().replace("      - file: chapters/03_", "      - file: "
-                                           "chapters/07_later\n      - file: chapters/03_"))
-    new_chapter.create("06_middle", root=book)
+                                           "chapters/99_later\n      - file: chapters/03_"))
+    new_chapter.create("98_middle", root=book)
     listed = _chapters_in_toc(book)
-    assert listed.index("06_middle") == listed.index("07_later") - 1
+    assert listed.index("98_middle") == listed.index("99_later") - 1
 
 
 @pytest.mark.parametrize(("name", "words"), [
@@ -81,18 +81,18 @@ def test_refuses_and_changes_nothing(book, name, words):
 
 def test_refuses_a_toc_entry_without_its_notebook(book):
     toc = book / "_toc.yml"
-    extra = "chapters/05_dying_relu\n      - file: chapters/09_cnn\n"
+    extra = "chapters/05_dying_relu\n      - file: chapters/96_cnn\n"
     toc.write_text(toc.read_text().replace("chapters/05_dying_relu\n", extra))
-    with pytest.raises(ValueError, match="already lists chapters/09_cnn"):
-        new_chapter.create("09_cnn", root=book)
-    assert not (book / "chapters" / "09_cnn.ipynb").exists()
+    with pytest.raises(ValueError, match="already lists chapters/96_cnn"):
+        new_chapter.create("96_cnn", root=book)
+    assert not (book / "chapters" / "96_cnn.ipynb").exists()
 
 
 @pytest.mark.parametrize("title", ["", "  ", "two\nlines"])
 def test_refuses_a_title_that_is_not_one_line(book, title):
     with pytest.raises(ValueError, match="--title must be one non-empty line"):
-        new_chapter.create("06_x", title, root=book)
-    assert not (book / "chapters" / "06_x.ipynb").exists()
+        new_chapter.create("97_x", title, root=book)
+    assert not (book / "chapters" / "97_x.ipynb").exists()
 
 
 def test_command_line_names_the_missing_argument(capsys):

@@ -1,23 +1,19 @@
-"""_ext/quiet_exercises.py: the notebook the website renders, without check-cell outputs,
-nbgrader's marker lines and hidden tests (tests/test_site.py checks the built pages)."""
+"""tools/sphinx_ext/quiet_exercises.py: the notebook the website renders, without
+check-cell outputs, nbgrader's marker lines and hidden tests (tests/test_site.py checks
+the built pages)."""
 
 from __future__ import annotations
 
 import copy
-import importlib.util
-import json
 import types
 
+import nbformat
 import pytest
-from conftest import ROOT, load
 from sphinx.errors import ExtensionError
 
-from lib import coursework
-
-_spec = importlib.util.spec_from_file_location("quiet_exercises",
-                                               ROOT / "_ext/quiet_exercises.py")
-ext = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(ext)
+from tools.book import ROOT, chapters
+from tools.book import read_notebook as load
+from tools.sphinx_ext import quiet_exercises as ext
 
 B, E = "### BEGIN SOLUTION", "### END SOLUTION"
 BH, EH = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
@@ -87,11 +83,11 @@ def test_a_cell_both_answer_and_graded_loses_markers_and_outputs():
     assert cell["source"] == "x = 1\nx = 2" and cell["outputs"] == []
 
 
-def test_source_as_a_list_of_lines_is_read_too():
-    nb = notebook(answer(ANSWER.splitlines(keepends=True)), check(CHECK.splitlines(True)))
-    cells = ext.quiet(nb)["cells"]
-    assert cells[0]["source"] == "def relu(x):\n    return np.maximum(x, 0.0)"
-    assert cells[1]["source"] == "checks.relu(relu)"
+def test_a_source_not_read_by_nbformat_is_named():
+    # on disk a source is a list of lines; rewrite() reads it with nbformat (one string)
+    nb = notebook(code("x = 0"), answer(ANSWER.splitlines(keepends=True)))
+    with pytest.raises(ExtensionError, match="x.ipynb, cell 1: its source is list"):
+        ext.quiet(nb, "x.ipynb")
 
 
 def test_input_is_not_mutated_and_untouched_cells_are_shared():
@@ -140,26 +136,24 @@ def _app(suffix):
 
 
 def test_source_read_rewrites_notebooks_only():
-    text = json.dumps(notebook(answer(ANSWER), check(CHECK)))
+    nb = notebook(answer(ANSWER), check(CHECK))
+    for i, cell in enumerate(nb["cells"]):
+        cell["id"] = f"cell-{i}"
+    text = nbformat.writes(nbformat.from_dict(nb))  # on disk: sources as lists of lines
+    assert '"source": [' in text
     content = [text]
     ext.rewrite(_app(".ipynb"), "chapters/x", content)
-    cells = json.loads(content[0])["cells"]
+    cells = nbformat.reads(content[0], as_version=4)["cells"]
     assert cells[0]["source"] == "def relu(x):\n    return np.maximum(x, 0.0)"
     assert cells[1]["outputs"] == []
     content = [text]
     ext.rewrite(_app(".md"), "intro", content)
     assert content == [text]
-    with pytest.raises(ExtensionError, match="chapters/x.ipynb is not valid JSON"):
+    with pytest.raises(ExtensionError, match="chapters/x.ipynb is not a notebook nbformat"):
         ext.rewrite(_app(".ipynb"), "chapters/x", ['{"nbgrader": '])
 
 
-def test_extension_is_parallel_safe():
-    app = types.SimpleNamespace(connect=lambda event, fn: None)
-    meta = ext.setup(app)
-    assert meta["parallel_read_safe"] and meta["parallel_write_safe"]
-
-
-@pytest.mark.parametrize("path", coursework.chapters(ROOT), ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", chapters(ROOT), ids=lambda p: p.stem)
 def test_every_chapter_comes_out_quiet_and_otherwise_unchanged(path):
     nb = load(path)
     out = ext.quiet(nb, path.name)
@@ -168,7 +162,7 @@ def test_every_chapter_comes_out_quiet_and_otherwise_unchanged(path):
         if not meta:
             assert after is before
             continue
-        text = after["source"] if isinstance(after["source"], str) else "".join(after["source"])
+        text = after["source"]
         assert not any(m in text for m in ext.MARKERS), f"{path.name}: {text!r}"
         if meta.get("grade"):
             assert after["outputs"] == []

@@ -7,9 +7,10 @@ import re
 from html.parser import HTMLParser
 
 import pytest
-from conftest import ROOT, chapter_paths, load
 
-from lib import coursework
+from tools.book import ROOT, chapter_paths
+from tools.book import chapters as toc_chapters
+from tools.book import read_notebook as load
 
 PAGES = [f"chapters/{p.stem}.html" for p in chapter_paths()]
 
@@ -74,12 +75,12 @@ def test_bibliography_lists_the_cited_works(site):
     assert "Glorot" in text and "Understanding the difficulty" in text
 
 
-# ------------------------------------------------ exercises on the site (_ext/quiet_exercises.py)
+# ------------------------------ exercises on the site (tools/sphinx_ext/quiet_exercises.py)
 # A check cell's stored output is the student's feedback ("Correct: ...", sometimes the answer):
 # the site shows none of it, nor nbgrader's marker comments or hidden tests, and still shows
 # the reference answers (collapsed). The notebooks on disk keep all of it (nbval compares it).
 NBGRADER_MARKERS = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS")
-TOC_CHAPTERS = coursework.chapters(ROOT)
+TOC_CHAPTERS = toc_chapters(ROOT)
 
 
 class Cells(HTMLParser):
@@ -146,7 +147,7 @@ def test_exercises_on_the_site_do_not_answer_themselves(site, notebook):
         f"{page}: {len(rendered.cells)} code cells on the page, {len(code)} in the notebook")
     checked = answered = 0
     for i, (cell, html) in enumerate(zip(code, rendered.cells)):
-        meta, source = cell["metadata"].get("nbgrader", {}), "".join(cell["source"])
+        meta, source = cell["metadata"].get("nbgrader", {}), cell.source
         shown = _lines(html["input"])
         where = f"{page}, code cell {i} ({meta.get('grade_id')})"
         if meta.get("grade"):

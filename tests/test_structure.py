@@ -7,15 +7,20 @@ from __future__ import annotations
 import re
 import tomllib
 
+import nbformat
 import pytest
-import yaml
-from conftest import CHAPTERS, ROOT, chapter_paths, load
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 
-from lib import coursework
+from tools import book, exercises
+from tools.book import CHAPTERS, ROOT, chapter_paths, notebook_paths
+from tools.book import read_notebook as load
+from tools.exercises import SOLUTION_TAG
 
 ALLOWED_TAGS = {
     "hide-cell", "hide-input", "hide-output", "remove-cell", "remove-input",
     "nbval-ignore-output", "nbval-skip", "skip-execution", "raises-exception",
+    SOLUTION_TAG,  # a solution dropdown's own cell: the student version drops it
 }
 MAX_BYTES = 5 * 1024 * 1024
 # the chapters' line length, from its one source (chapters/ruff.toml, read by `make lint`)
@@ -23,19 +28,18 @@ MAX_LINE = tomllib.loads((CHAPTERS / "ruff.toml").read_text(encoding="utf-8"))["
 CHAPTER_NAME = re.compile(r"^\d\d_[a-z0-9]+(_[a-z0-9]+)*\.ipynb$")
 NOTEBOOKS = chapter_paths()
 ids = [p.name for p in NOTEBOOKS]
+# the chapters and the chapter template (`make chapter` copies it): the template is held
+# to every rule of a chapter's notebook except its name and its place in _toc.yml
+RULED = notebook_paths()
+ruled_ids = [p.relative_to(ROOT).as_posix() for p in RULED]
 
 
 def toc_files():
-    return coursework.toc_files(ROOT)
+    return book.toc_files(ROOT)
 
 
 def code_cells(nb):
     return [c for c in nb["cells"] if c["cell_type"] == "code"]
-
-
-def source(cell):
-    src = cell["source"]
-    return "".join(src) if isinstance(src, list) else src
 
 
 def test_there_is_at_least_one_chapter():
@@ -54,7 +58,7 @@ def test_every_chapter_is_in_the_toc_and_every_toc_entry_exists():
 
 
 def test_config_builds_only_toc_files_from_stored_outputs():
-    config = yaml.safe_load((ROOT / "_config.yml").read_text())
+    config = book.read_config()
     assert config["only_build_toc_files"] is True
     assert config["execute"]["execute_notebooks"] == "off"
     assert config["sphinx"]["config"]["nb_execution_raise_on_error"] is True
@@ -65,15 +69,27 @@ def test_chapter_file_name(path):
     assert CHAPTER_NAME.match(path.name), f"{path.name}: chapter files are NN_slug.ipynb"
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
+@pytest.mark.parametrize("path", RULED, ids=ruled_ids)
 def test_notebook_size(path):
     size = path.stat().st_size
     assert size <= MAX_BYTES, f"{path.name} is {size / 2**20:.1f} MB, the limit is 5 MB"
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
+@pytest.mark.parametrize("path", RULED, ids=ruled_ids)
+def test_stored_as_nbformat_writes_it(path):
+    """The tools that rewrite a chapter (`make execute`, `make colab-cell`) write it with
+    nbformat: a chapter stored in another layout would come back from them as a diff of
+    every line."""
+    text = path.read_text(encoding="utf-8")
+    written = nbformat.writes(nbformat.reads(text, as_version=nbformat.NO_CONVERT))
+    assert text == written + "\n", (
+        f"{path.name} is not stored as nbformat writes it: open and save it with "
+        "`jupyter nbconvert --to notebook --inplace`, or run `make execute`")
+
+
+@pytest.mark.parametrize("path", RULED, ids=ruled_ids)
 def test_every_code_cell_executed_in_order(path):
-    counts = [c["execution_count"] for c in code_cells(load(path)) if source(c).strip()]
+    counts = [c["execution_count"] for c in code_cells(load(path)) if c.source.strip()]
     assert None not in counts, (
         f"{path.name}: {counts.count(None)} code cell(s) never executed: run `make execute`"
     )
@@ -82,7 +98,7 @@ def test_every_code_cell_executed_in_order(path):
     )
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
+@pytest.mark.parametrize("path", RULED, ids=ruled_ids)
 def test_no_error_outputs_unless_tagged(path):
     for i, cell in enumerate(code_cells(load(path))):
         tags = cell["metadata"].get("tags", [])
@@ -90,7 +106,7 @@ def test_no_error_outputs_unless_tagged(path):
         assert not errors or "raises-exception" in tags, f"{path.name}: code cell {i} failed"
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
+@pytest.mark.parametrize("path", RULED, ids=ruled_ids)
 def test_only_allowed_tags(path):
     for i, cell in enumerate(load(path)["cells"]):
         bad = set(cell["metadata"].get("tags", [])) - ALLOWED_TAGS
@@ -98,10 +114,10 @@ def test_only_allowed_tags(path):
                          "CONTRIBUTING.md's list")
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
+@pytest.mark.parametrize("path", RULED, ids=ruled_ids)
 def test_opens_with_title_then_colab_cell_then_hidden_setup_cell(path):
     cells = load(path)["cells"]
-    assert cells[0]["cell_type"] == "markdown" and source(cells[0]).startswith("# "), (
+    assert cells[0]["cell_type"] == "markdown" and cells[0].source.startswith("# "), (
         f"{path.name}: the first cell must be the chapter's title (a '# ' heading)"
     )
     assert cells[1]["cell_type"] == "code" and cells[1].get("id") == "colab-install", (
@@ -116,24 +132,24 @@ def test_opens_with_title_then_colab_cell_then_hidden_setup_cell(path):
     assert "hide-cell" in setup["metadata"].get("tags", []), (
         f"{path.name}: the setup code cell (imports, seeding, style) must be tagged hide-cell"
     )
-    src = source(setup)
+    src = setup.source
     assert "from lib" in src and "seed_everything(" in src and "use_style()" in src, (
         f"{path.name}: the setup code cell must import lib, seed and apply the book's style"
     )
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
+@pytest.mark.parametrize("path", RULED, ids=ruled_ids)
 def test_code_conventions(path):
     for i, cell in enumerate(code_cells(load(path))):
-        src = source(cell)
+        src = cell.source
         long = [line for line in src.splitlines() if len(line) > MAX_LINE]
         assert not long, f"{path.name}, code cell {i}: line over {MAX_LINE} characters: {long[0]!r}"
         assert "sys.path" not in src, f"{path.name}, code cell {i}: never patch sys.path"
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
+@pytest.mark.parametrize("path", RULED, ids=ruled_ids)
 def test_ends_with_summary_and_exercises(path):
-    text = "\n".join(source(c) for c in load(path)["cells"] if c["cell_type"] == "markdown")
+    text = "\n".join(c.source for c in load(path)["cells"] if c["cell_type"] == "markdown")
     assert "\n## Summary" in text, f"{path.name}: no '## Summary' section"
     assert "\n## Exercises" in text, f"{path.name}: no '## Exercises' section"
     assert text.index("## Summary") < text.index("## Exercises"), (
@@ -144,8 +160,35 @@ def test_ends_with_summary_and_exercises(path):
     )
 
 
+@pytest.mark.parametrize("path", RULED, ids=ruled_ids)
+def test_every_solution_dropdown_is_a_tagged_cell_of_its_own(path):
+    """The student version (`make coursework`) drops the cells tagged solution-dropdown
+    (nbgrader_config.py, nbconvert's TagRemovePreprocessor): a solution anywhere else
+    would reach the students, and anything else in its cell would be lost to them."""
+    for i, cell in enumerate(load(path).cells):
+        where = f"{path.name}, cell {i}"
+        tagged = SOLUTION_TAG in cell.metadata.get("tags", [])
+        if cell.cell_type != "markdown":
+            assert not tagged, f"{where}: only a markdown cell holds a solution dropdown"
+            continue
+        if "{solution}" in cell.source:
+            assert tagged, (f"{where}: a solution directive in a cell not tagged "
+                            f"{SOLUTION_TAG!r}: give each dropdown a markdown cell of its "
+                            "own with that tag")
+        if tagged:
+            found = exercises.directives(cell.source)
+            assert [d.name for d in found] == ["solution"], (
+                f"{where}: a cell tagged {SOLUTION_TAG!r} holds one solution directive, "
+                f"found {[d.name for d in found]}")
+            start, end = found[0].lines
+            lines = cell.source.split("\n")
+            rest = [line for line in lines[:start] + lines[end:] if line.strip()]
+            assert not rest, (f"{where}: a cell tagged {SOLUTION_TAG!r} holds nothing but "
+                              f"its solution directive, found {rest[0]!r} besides")
+
+
 def nbgrader_cells():
-    for path in NOTEBOOKS:
+    for path in RULED:
         for i, cell in enumerate(load(path)["cells"]):
             if "nbgrader" in cell["metadata"]:
                 yield path, i, cell
@@ -161,7 +204,7 @@ def test_nbgrader_metadata_is_valid_and_ids_unique():
         assert grade_id and re.match(r"^[a-z0-9_]+$", grade_id), f"{where}: bad grade_id"
         assert grade_id not in seen, f"{where}: grade_id {grade_id!r} also in {seen[grade_id]}"
         seen[grade_id] = where
-        src = source(cell)
+        src = cell.source
         assert cell["cell_type"] == "code", f"{where}: nbgrader cells here are code cells"
         assert bool(meta.get("solution")) != bool(meta.get("grade")), (
             f"{where}: a cell is either an answer (solution: true) or a check (grade: true)"
@@ -186,7 +229,7 @@ def test_nbgrader_metadata_is_valid_and_ids_unique():
     assert seen, "no exercise carries nbgrader metadata"
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
+@pytest.mark.parametrize("path", RULED, ids=ruled_ids)
 def test_every_answer_cell_is_followed_by_its_check(path):
     cells = load(path)["cells"]
     for i, cell in enumerate(cells):
@@ -202,20 +245,35 @@ def test_ci_runs_the_readme_test_command():
     assert re.search(r"^make test$", ci, re.M), ".ci/run must call `make test`"
 
 
-def test_lib_is_packaged_explicitly():
-    pyproject = (ROOT / "pyproject.toml").read_text()
-    assert 'packages = ["lib"]' in pyproject
-    assert "-e ." in (ROOT / "requirements.txt").read_text()
-    ignored = (ROOT / ".gitignore").read_text().split()
-    assert "lib" not in ignored and "lib/" not in ignored and "/lib/" not in ignored
+def _requirement_lines(path):
+    """The requirement lines of a requirements file, comments and options left out."""
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = "" if line.lstrip().startswith("#") else line.split(" #")[0].strip()
+        if line and not line.startswith("-"):
+            yield Requirement(line)
 
 
 def test_requirements_are_pinned():
-    for line in (ROOT / "requirements.txt").read_text().splitlines():
-        line = line.split("#")[0].strip()
-        if line and not line.startswith("-"):
-            assert re.match(r"^[A-Za-z0-9_.\-\[\]]+==[^=]+$", line), f"not pinned: {line}"
-    assert "torch==2.13.0" in (ROOT / "requirements.txt").read_text()
+    """The lock, requirements.txt, pins every package at one version, holds every pin of
+    requirements.in (so it was regenerated after the last edit there: `make lock`), and
+    brings no CUDA: its torch dependencies are the CPU build's."""
+    lock = {}
+    for req in _requirement_lines(ROOT / "requirements.txt"):
+        specs = list(req.specifier)
+        assert len(specs) == 1 and specs[0].operator == "==" and not (req.url or req.marker), (
+            f"requirements.txt: not pinned: {req}")
+        lock[canonicalize_name(req.name)] = specs[0].version
+    needed = {canonicalize_name(r.name): r.specifier for r in
+              _requirement_lines(ROOT / "requirements.in")}
+    stale = {name: str(spec) for name, spec in needed.items()
+             if name not in lock or lock[name] not in spec}
+    assert not stale, f"requirements.txt does not hold requirements.in's {stale}: make lock"
+    cuda = sorted(name for name in lock if name.startswith("nvidia-") or name == "triton")
+    assert not cuda, f"the lock would install CUDA on Linux: {cuda}"
+    # a public version, which both the CPU build (+cpu) and PyPI's macOS and Windows
+    # torch match; `make` asks PyTorch's CPU index for the +cpu one on Linux x86_64
+    assert "+" not in lock["torch"], f"torch=={lock['torch']}: pin it without +cpu"
+    assert len(lock) > 3 * len(needed), "the lock pins the dependencies too"
 
 
 def test_chapters_folder_has_no_stray_files():
@@ -225,7 +283,7 @@ def test_chapters_folder_has_no_stray_files():
                        f"their line length), found {stray}")
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
+@pytest.mark.parametrize("path", RULED, ids=ruled_ids)
 def test_no_stored_widget_view(path):
     """A stored ipywidgets view without its state shows "Error displaying widget: model
     not found" when the chapter is opened and trusted: the stored playground keeps its
@@ -237,27 +295,6 @@ def test_no_stored_widget_view(path):
     assert not views, (f"{path.name}: cells {views} store a widget view; run "
                        f"`.venv/bin/python tools/store_outputs.py chapters/{path.name}` "
                        "(or `make execute`)")
-
-
-def test_make_lab_is_a_readers_lab_and_instructors_have_their_own():
-    makefile = (ROOT / "Makefile").read_text()
-    lab = re.search(r"^lab: .*\n\t(.*)$", makefile, re.M).group(1)
-    assert "$(READER_CONFIG)" in lab and "--notebook-dir=chapters" in lab
-    assert re.search(r'^READER_CONFIG := JUPYTER_CONFIG_PATH="\$\(CURDIR\)/tools/'
-                     r"jupyter-reader", makefile, re.M)
-    reader = ROOT / "tools" / "jupyter-reader"
-    import json
-
-    page = json.loads((reader / "labconfig" / "page_config.json").read_text())
-    assert page["disabledExtensions"] == {"@jupyter/nbgrader": True}
-    (server,) = (reader / "jupyter_server_config.d").glob("*.json")
-    enabled = json.loads(server.read_text())["ServerApp"]["jpserver_extensions"]
-    assert enabled and not any(enabled.values())
-    assert all(name.startswith("nbgrader.") for name in enabled)
-    assert re.search(r"^lab-instructor: ", makefile, re.M)
-    for doc in ("README.md", "instructors.md", "CONTRIBUTING.md"):
-        assert "make lab-instructor" in (ROOT / doc).read_text(), doc
-    assert "lab-instructor" in makefile.split("$(STAMP):")[0], "missing from make help"
 
 
 def repository_text_files():
@@ -289,7 +326,8 @@ def test_the_contributor_guide_is_in_the_repository_and_nothing_points_outside_i
                     "Adding a chapter", "Tests and CI"):
         assert re.search(rf"^##+ .*{re.escape(section)}", guide, re.M), (
             f"CONTRIBUTING.md has no section on {section!r}")
-    for module in sorted(p.stem for p in (ROOT / "lib").glob("[!_]*.py")):
+    for module in sorted(p.stem for p in (ROOT / "lib").glob("[!_]*")  # packages too
+                         if p.suffix == ".py" or (p / "__init__.py").is_file()):
         assert f"`{module}`" in guide, f"CONTRIBUTING.md does not describe lib.{module}"
     assert "CONTRIBUTING.md" in (ROOT / "README.md").read_text()
     outside = "DESIGN" + ".md"  # the founders' private notes, which a clone lacks
@@ -303,10 +341,10 @@ NBGRADER_MARKERS = (("BEGIN SOLUTION", "END SOLUTION"),
                     ("BEGIN HIDDEN TESTS", "END HIDDEN TESTS"))
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
+@pytest.mark.parametrize("path", RULED, ids=ruled_ids)
 def test_nbgrader_markers_only_where_nbgrader_expects_them(path):
     for i, cell in enumerate(load(path)["cells"]):
-        src, meta = source(cell), cell["metadata"].get("nbgrader", {})
+        src, meta = cell.source, cell["metadata"].get("nbgrader", {})
         where = f"{path.name}, cell {i}"
         for begin, end in NBGRADER_MARKERS:
             if cell["cell_type"] != "code":
@@ -327,9 +365,9 @@ def test_nbgrader_markers_only_where_nbgrader_expects_them(path):
             assert meta.get("grade"), f"{where}: a cell calling lib.checks is a check cell"
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
+@pytest.mark.parametrize("path", RULED, ids=ruled_ids)
 def test_every_chapter_can_be_assigned(path):
-    found = coursework.exercises(path)  # raises on a graded cell before any exercise
+    found = exercises.exercises(path)  # raises on a graded cell before any exercise
     graded = [e for e in found if e.autograded]
     assert graded, f"{path.name}: no autograded exercise (answer cell + check cell)"
     for exercise in graded:

@@ -16,13 +16,13 @@ Measured:
 - `make test` phase by phase (the Makefile's TEST_PHASES), in another such copy that
   shares this .venv: each phase's wall and CPU time, and their sum (the 8-minute budget).
 
-Usage: .venv/bin/python tools/bench.py (after `make book`; `make bench` does both).
+Usage: .venv/bin/python -m tools.bench, from the repository's root (after `make book`;
+`make bench` does both).
 """
 
 from __future__ import annotations
 
 import contextlib
-import importlib.util
 import json
 import os
 import pathlib
@@ -35,8 +35,9 @@ import tempfile
 import time
 import traceback
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
-SITE = ROOT / "_build" / "html"
+from tools import browser
+from tools.book import ROOT, SITE, chapter_paths
+
 BIN = pathlib.Path(sys.executable).parent
 
 # CONTRIBUTING.md, "Performance budgets"
@@ -102,10 +103,6 @@ SWAP = """async ([uid, k, value]) => {
 }"""
 
 
-def chapters():
-    return sorted((ROOT / "chapters").glob("*.ipynb"))
-
-
 # --- (a) execution and precompute ----------------------------------------------------------
 
 
@@ -143,7 +140,7 @@ def execute_all(scratch: pathlib.Path) -> dict:
     shutil.copytree(ROOT / "chapters", folder,
                     ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
     results = {}
-    for path in chapters():
+    for path in chapter_paths():
         print(f"bench: executing chapters/{path.name} ...", flush=True)
         try:
             results[path.stem] = execute(folder / path.name)
@@ -155,19 +152,11 @@ def execute_all(scratch: pathlib.Path) -> dict:
 # --- (b) and (d): the built pages in Chromium ------------------------------------------------
 
 
-def browser_helpers():
-    """tests/browser.py (Chromium's path and flags, the local server), loaded by path."""
-    spec = importlib.util.spec_from_file_location("book_browser", ROOT / "tests/browser.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def measure_page(chromium, helpers, base, path) -> dict:
+def measure_page(chromium, base, path) -> dict:
     page = chromium.new_page()
     responses = []
     page.on("response", lambda response: responses.append(response))
-    watch = helpers.Watch(page, base)
+    watch = browser.Watch(page, base)
     try:
         page.goto(base + path, wait_until="load")
         page.wait_for_load_state("networkidle")
@@ -210,8 +199,7 @@ def measure_page(chromium, helpers, base, path) -> dict:
 
 
 def measure_pages() -> dict:
-    helpers = browser_helpers()
-    problems = helpers.missing()
+    problems = browser.missing()
     if problems:
         return {"skipped": "; ".join(problems)}
     if not (SITE / "index.html").exists():
@@ -219,14 +207,14 @@ def measure_pages() -> dict:
     from playwright.sync_api import sync_playwright
 
     results = {}
-    with helpers.serve(SITE) as base, helpers.launch(sync_playwright) as chromium:
-        for path in chapters():
+    with browser.serve(SITE) as base, browser.launch(sync_playwright) as chromium:
+        for path in chapter_paths():
             page = f"chapters/{path.stem}.html"
             print(f"bench: loading {page} in Chromium ...", flush=True)
             if not (SITE / page).exists():
                 results[path.stem] = {"error": f"{page} is not in _build/html"}
                 continue
-            results[path.stem] = measure_page(chromium, helpers, base, page)
+            results[path.stem] = measure_page(chromium, base, page)
     return results
 
 
@@ -313,16 +301,16 @@ def phase_rows(phases: dict) -> list[str]:
 
 def autograde_times(scratch: pathlib.Path) -> dict:
     """Per chapter: `nbgrader autograde` of one submission (the instructor's copy, every
-    answer right) in a fresh course folder made by tools/coursework.py."""
+    answer right) in a fresh course folder made by tools.coursework."""
     course = scratch / "course"
     env = dict(os.environ, OMP_NUM_THREADS="1",
                PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}")
-    made = subprocess.run([sys.executable, str(ROOT / "tools" / "coursework.py"), "--root",
-                           str(course)], cwd=ROOT, env=env, capture_output=True, text=True)
+    made = subprocess.run([sys.executable, "-m", "tools.coursework", "--root", str(course)],
+                          cwd=ROOT, env=env, capture_output=True, text=True)
     if made.returncode:
         return {"error": (made.stdout + made.stderr)[-2000:]}
     results = {}
-    for path in chapters():
+    for path in chapter_paths():
         print(f"bench: autograding a submission of chapters/{path.name} ...", flush=True)
         shutil.copytree(course / "solution" / path.stem,
                         course / "submitted" / "bench" / path.stem)
@@ -354,7 +342,7 @@ def table(execution, pages, build) -> list[str]:
     all_swaps, seconds_all = [], 0.0
     row("what", "measured", "budget", "")
     row("-" * 54, "-" * 22, "-" * 8, "----")
-    for path in chapters():
+    for path in chapter_paths():
         name = path.stem
         rows.append(f"chapters/{name}")
         ran = execution.get(name, {})
@@ -404,7 +392,7 @@ def table(execution, pages, build) -> list[str]:
         row(f"  clean build ({build['files']} tracked files, no execution)",
             f"{build['seconds']:.1f} s")
         total = seconds_all + build["seconds"]
-        complete = all("error" not in execution.get(p.stem, {"error": 1}) for p in chapters())
+        complete = all("error" not in execution.get(p.stem, {"error": 1}) for p in chapter_paths())
         row("  execute every chapter + clean build", f"{total:.1f} s", f"{BUILD_SECONDS} s",
             verdict(total, BUILD_SECONDS) if complete else "INCOMPLETE")
     if all_swaps:

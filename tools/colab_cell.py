@@ -1,4 +1,5 @@
-"""Put the Colab install cell into every chapter notebook, or check that it is there.
+"""Put the Colab install cell into every chapter notebook and the chapter template, or
+check that it is there.
 
 A chapter opened in Google Colab has no ``lib`` (the book's helpers live in the book's
 repository, not on PyPI), so its setup cell would fail. Every chapter therefore has, as
@@ -16,9 +17,11 @@ rewritten.
 
 Usage::
 
-    .venv/bin/python tools/colab_cell.py            # insert or update, every chapter
-    .venv/bin/python tools/colab_cell.py --check    # exit 1 if a chapter needs it
-    .venv/bin/python tools/colab_cell.py chapters/05_dying_relus.ipynb
+    .venv/bin/python -m tools.colab_cell            # insert or update, every chapter + template
+    .venv/bin/python -m tools.colab_cell --check    # exit 1 if a chapter needs it
+    .venv/bin/python -m tools.colab_cell chapters/05_dying_relus.ipynb
+
+(from the repository's root, like every tool of the ``tools`` package)
 
 ``make colab-cell`` runs the first form. A notebook that gained the cell needs
 ``make execute`` afterwards (its execution counts shift by one); one whose cell only got
@@ -33,11 +36,14 @@ import re
 import sys
 import tomllib
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
+import nbformat
+
+from tools.book import CHAPTERS, ROOT, notebook_paths, read_config
+
 CELL_ID = "colab-install"
 TAGS = ["remove-cell", "nbval-skip"]
 # the chapters' line length, from its one source: chapters/ruff.toml (`make lint`)
-MAX_LINE = tomllib.loads((ROOT / "chapters" / "ruff.toml").read_text(encoding="utf-8"))[
+MAX_LINE = tomllib.loads((CHAPTERS / "ruff.toml").read_text(encoding="utf-8"))[
     "line-length"]
 GITHUB = re.compile(r"^https://github\.com/[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
 BRANCH = re.compile(r"^[A-Za-z0-9_./-]+$")
@@ -45,10 +51,7 @@ BRANCH = re.compile(r"^[A-Za-z0-9_./-]+$")
 
 def repository(config_path: pathlib.Path = ROOT / "_config.yml") -> tuple[str, str]:
     """(url, branch) of the book's repository, from ``_config.yml``'s ``repository``."""
-    import yaml
-
-    text = pathlib.Path(config_path).read_text(encoding="utf-8")
-    return repository_from(yaml.safe_load(text) or {}, where=str(config_path))
+    return repository_from(read_config(config_path), where=str(config_path))
 
 
 def repository_from(config: dict, where: str = "_config.yml") -> tuple[str, str]:
@@ -99,16 +102,13 @@ def new_cell(source: str) -> dict:
             "metadata": {"tags": list(TAGS)}, "outputs": [], "source": source}
 
 
-def _text(source) -> str:
-    return "".join(source) if isinstance(source, list) else source
-
-
 def apply(nb: dict, source: str) -> str | None:
     """Insert or update the install cell of the notebook ``nb`` (a dict, changed in
-    place). Returns None when it was already right, "updated" when the cell right after
-    the title only needed new code or tags (it keeps its execution count: it never has
-    outputs), and "inserted" when it was missing or elsewhere (then the notebook needs
-    ``make execute``: the execution counts after it shift by one)."""
+    place; as ``nbformat.read`` returns it, each cell's source one string). Returns None
+    when it was already right, "updated" when the cell right after the title only needed
+    new code or tags (it keeps its execution count: it never has outputs), and
+    "inserted" when it was missing or elsewhere (then the notebook needs ``make
+    execute``: the execution counts after it shift by one)."""
     cells = nb["cells"]
     if not cells or cells[0]["cell_type"] != "markdown":
         raise ValueError("the first cell must be the chapter's markdown title")
@@ -117,7 +117,7 @@ def apply(nb: dict, source: str) -> str | None:
         raise ValueError(f"two cells have the id {CELL_ID!r}: remove one by hand")
     if found == [1] and cells[1]["cell_type"] == "code":
         cell = cells[1]
-        if _text(cell["source"]) == source and cell["metadata"].get("tags") == TAGS:
+        if cell["source"] == source and cell["metadata"].get("tags") == TAGS:
             return None
         cell["source"] = source
         cell["metadata"]["tags"] = list(TAGS)
@@ -132,19 +132,17 @@ def apply(nb: dict, source: str) -> str | None:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("notebooks", nargs="*", type=pathlib.Path,
-                        help="chapter notebooks (default: every chapters/*.ipynb)")
+                        help="notebooks (default: every chapters/*.ipynb and the chapter "
+                        "template, templates/chapter.ipynb)")
     parser.add_argument("--check", action="store_true",
                         help="change nothing; exit 1 and name the notebooks that need it")
     args = parser.parse_args(argv)
-
-    import nbformat
-
     try:
         source = cell_source(*repository())
     except ValueError as exc:
         print(f"colab_cell: {exc}", file=sys.stderr)
         return 2
-    paths = args.notebooks or sorted((ROOT / "chapters").glob("*.ipynb"))
+    paths = args.notebooks or notebook_paths()
     missing = [str(p) for p in paths if p.suffix != ".ipynb" or not p.is_file()]
     if missing:
         print(f"colab_cell: notebooks: no such .ipynb file: {', '.join(missing)}",

@@ -16,7 +16,8 @@ An existing release is kept, never overwritten, and the command says so: it may 
 be in students' hands. `--force` (make coursework FORCE=1) regenerates it. Submissions,
 autograded notebooks, feedback and the gradebook are never touched.
 
-Usage: .venv/bin/python tools/coursework.py [--force] [--root DIR] [CHAPTER ...]
+Usage, from the repository's root: .venv/bin/python -m tools.coursework [--force] [--root DIR]
+[CHAPTER ...]
 """
 
 from __future__ import annotations
@@ -28,12 +29,11 @@ import shutil
 import subprocess
 import sys
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
+from tools import book, exercises
+from tools.book import ROOT
+
 BIN = pathlib.Path(sys.executable).parent
 DEFAULT_COURSE = ROOT / "_build" / "coursework"
-
-sys.path.insert(0, str(ROOT))  # lib, when run with a Python that has not installed it
-from lib import coursework  # noqa: E402
 
 
 def _rel(path: pathlib.Path) -> str:
@@ -112,7 +112,7 @@ def generate(chapter: pathlib.Path, course: pathlib.Path, force: bool) -> bool:
     write_source(chapter, course)
     nbgrader(["generate_assignment", stem, "--force"], course)
     nbgrader(["generate_solution", stem, "--force"], course)
-    graded = [e for e in coursework.exercises(chapter) if e.autograded]
+    graded = [e for e in exercises.exercises(chapter) if e.autograded]
     points = sum(e.points for e in graded)
     print(f"released {_rel(release / chapter.name)}: {len(graded)} autograded "
           f"exercise(s), {points:g} points; instructor's copy: "
@@ -125,7 +125,7 @@ def generate(chapter: pathlib.Path, course: pathlib.Path, force: bool) -> bool:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="tools/coursework.py",
+        prog="python -m tools.coursework",
         description="Student versions and instructor's copies of the chapters (nbgrader).",
     )
     parser.add_argument("chapters", nargs="*", metavar="CHAPTER",
@@ -138,7 +138,7 @@ def main(argv: list[str] | None = None) -> int:
     course = args.root.resolve()
     if course.exists() and not course.is_dir():
         parser.error(f"--root {str(args.root)!r} exists and is not a folder")
-    available = coursework.chapters(ROOT)
+    available = book.chapters(ROOT)
     if not available:
         raise SystemExit("coursework: _toc.yml lists no chapter notebook")
     chosen = resolve(args.chapters, available)

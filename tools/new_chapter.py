@@ -25,9 +25,8 @@ import re
 import nbformat
 
 from tools import colab_cell
+from tools.book import ROOT, TEMPLATE
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
-TEMPLATE = pathlib.PurePosixPath("templates/chapter.ipynb")
 NAME = re.compile(r"^(\d\d)_([a-z0-9]+(?:_[a-z0-9]+)*)$")
 TOC_ENTRY = re.compile(r"^(\s*)- file: chapters/(\d\d)_\S+\s*$")
 TEMPLATE_ID = "template"  # the template's labels and nbgrader ids start with it
@@ -81,7 +80,7 @@ def create(name: str, title: str | None = None, root: pathlib.Path = ROOT) -> pa
     if title is not None and (not title.strip() or "\n" in title):
         raise ValueError(f"--title must be one non-empty line, got {title!r}")
 
-    nb = nbformat.read(root / TEMPLATE, as_version=4)
+    nb = nbformat.read(root / TEMPLATE.relative_to(ROOT), as_version=4)
     own = slug.replace("_", "-")
     for cell in nb.cells:
         cell.source = cell.source.replace(f"ex-{TEMPLATE_ID}-", f"ex-{own}-")

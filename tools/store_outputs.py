@@ -11,8 +11,12 @@ note either way. See :func:`lib.widgets.strip_widget_views`.
 
 Usage::
 
-    .venv/bin/python tools/store_outputs.py chapters/*.ipynb
-    .venv/bin/python tools/store_outputs.py --check chapters/*.ipynb   # exit 1 if needed
+    .venv/bin/python -m tools.store_outputs chapters/*.ipynb
+    .venv/bin/python -m tools.store_outputs --check chapters/*.ipynb   # exit 1 if needed
+
+(from the repository's root). It reads and writes with nbformat, which keeps the
+notebooks' on-disk format (the one ``jupyter nbconvert --inplace`` writes): a notebook
+read and written back unchanged is byte-identical.
 
 A notebook with nothing to remove is not rewritten. tests/test_structure.py fails while
 a chapter stores a widget view: after running a chapter with nbconvert directly, run
@@ -43,7 +47,8 @@ def main(argv=None) -> int:
         if not removed:
             continue
         if args.check:
-            print(f"{path}: stores {removed} widget view(s); run tools/store_outputs.py")
+            print(f"{path}: stores {removed} widget view(s); run "
+                  "`.venv/bin/python -m tools.store_outputs`")
             status = 1
         else:
             nbformat.write(notebook, path)

@@ -1,10 +1,13 @@
-"""lib.coursework: the chapters from _toc.yml and each chapter's exercises read from its
-notebook (statement, answer and check cells, points)."""
+"""tools.book and tools.exercises: the chapters from _toc.yml (sphinx-external-toc's
+parser), notebooks read with nbformat, and each chapter's exercises read from its notebook
+(statement, answer and check cells, points; directives found by MyST's parser)."""
 
+import nbformat
 import pytest
-from conftest import ROOT, chapter_paths
 
-from lib import coursework
+from tools import book
+from tools import exercises as coursework
+from tools.book import ROOT, chapter_paths
 
 
 def _md(text):
@@ -62,10 +65,27 @@ def test_bad_notebook_argument(bad):
 
 
 def test_chapters_follow_the_toc_and_exist():
-    found = coursework.chapters(ROOT)
+    found = book.chapters(ROOT)
     assert sorted(found) == chapter_paths()
+    assert book.toc_files(ROOT)[0] == "intro"
     with pytest.raises(ValueError, match="root must be the book's folder"):
-        coursework.chapters(ROOT / "lib")
+        book.chapters(ROOT / "lib")
+
+
+def test_a_glob_in_the_toc_is_expanded_as_sphinx_does(tmp_path):
+    (tmp_path / "_toc.yml").write_text(
+        "format: jb-book\nroot: intro\nparts:\n- caption: C\n  chapters:\n"
+        "  - file: chapters/02_b\n  - glob: chapters/*\n  - url: https://example.org\n"
+        "    title: Elsewhere\n", encoding="utf-8")
+    (tmp_path / "chapters" / "deeper").mkdir(parents=True)
+    for name in ("intro.md", "chapters/01_a.ipynb", "chapters/02_b.md", "chapters/03_c.ipynb",
+                 "chapters/deeper/04_d.ipynb"):
+        (tmp_path / name).write_text("{}", encoding="utf-8")
+    # sorted, without the page the toctree already lists, `*` within one folder
+    assert book.toc_files(tmp_path) == ["intro", "chapters/02_b", "chapters/01_a",
+                                        "chapters/03_c"]
+    assert book.chapters(tmp_path) == [tmp_path / "chapters/01_a.ipynb",
+                                       tmp_path / "chapters/03_c.ipynb"]
 
 
 def test_titles_and_paths():
@@ -73,34 +93,41 @@ def test_titles_and_paths():
         assert coursework.title(path) and coursework.exercises(path)
 
 
-def test_strip_solutions_keeps_exercises_and_text():
+def test_notebooks_are_read_by_nbformat_with_one_string_per_source():
+    nb = book.read_notebook(chapter_paths()[0])
+    assert isinstance(nb, nbformat.NotebookNode) and nb.nbformat == 4
+    assert all(isinstance(cell.source, str) for cell in nb.cells)
+    with pytest.raises(TypeError, match="path must be a path"):
+        book.read_notebook(None)
+
+
+def test_directives_are_found_by_myst_s_parser():
     text = ("Intro.\n\n```{exercise}\n:label: ex-a\n\nDo it.\n```\n\n"
-            "```{solution} ex-a\n:class: dropdown\n\nThe answer.\n```\n\n"
-            "::::{solution} ex-b\n```python\nx = 1\n```\n::::\n\nAfter.\n")
-    out = coursework.strip_solutions(text)
-    assert out == "Intro.\n\n```{exercise}\n:label: ex-a\n\nDo it.\n```\n\nAfter.\n"
-    assert coursework.strip_solutions("No solution here.") == "No solution here."
-    assert coursework.strip_solutions("```{solution} ex\nA.\n```") == ""
-
-
-def test_strip_solutions_refuses_non_text():
+            "````{solution} ex-a\n:class: dropdown\n\n```python\nx = 1\n```\n````\n\n"
+            "::::{solution} ex-b\nText.\n::::\n\n    ```{solution} in-code\n    ```\n")
+    found = coursework.directives(text)
+    assert [(d.name, d.argument) for d in found] == [
+        ("exercise", ""), ("solution", "ex-a"), ("solution", "ex-b")]
+    assert found[1].body == ":class: dropdown\n\n```python\nx = 1\n```\n"
+    assert found[1].lines == (8, 15)
+    assert [d.argument for d in coursework.directives(text, "solution")] == ["ex-a", "ex-b"]
     with pytest.raises(TypeError, match="markdown must be a string"):
-        coursework.strip_solutions(["```{solution}"])
+        coursework.directives(["```{solution}"])
 
 
 # ---------------------------------------------------------------- issue 15: regressions
 
 
 @pytest.mark.parametrize(("toc", "words"), [
-    ("format: jb-book\nchapters:\n- file: chapters/01_a\n", "'root' entry"),  # KeyError
-    ("root: intro\nchapters: [\n", "not readable YAML"),                     # ParserError
-    ("- root\n", "'root' entry"),
-    ("root: intro\nchapters: 3\n", "chapters must be a list"),
-    ("root: intro\nparts:\n- chapters:\n  - just text\n", "not an entry"),
+    ("format: jb-book\nchapters:\n- file: chapters/01_a\n", "'root' key not found"),
+    ("root: intro\nchapters: [\n", "ParserError"),
+    ("- root\n", "not a mapping"),
+    ("root: intro\nchapters: 3\n", "Unknown keys"),
+    ("format: jb-book\nroot: intro\nparts:\n- chapters:\n  - just text\n", "MalformedError"),
 ])
 def test_issue15_6_a_broken_toc_names_its_file(tmp_path, toc, words):
     (tmp_path / "_toc.yml").write_text(toc, encoding="utf-8")
-    for call in (coursework.toc_files, coursework.chapters):
+    for call in (book.toc_files, book.chapters):
         with pytest.raises(ValueError) as info:
             call(tmp_path)
         assert type(info.value) is ValueError
@@ -117,9 +144,9 @@ def test_issue15_6_a_missing_or_broken_notebook_names_its_file(tmp_path):
                 call(path)
             assert type(info.value) is ValueError and str(path) in str(info.value)
     with pytest.raises(ValueError, match="root must be the book's folder"):
-        coursework.toc_files(tmp_path / ("x" * 5000))                 # name too long
+        book.toc_files(tmp_path / ("x" * 5000))                       # name too long
     with pytest.raises(TypeError, match="root must be a folder's path"):
-        coursework.chapters(None)
+        book.chapters(None)
 
 
 @pytest.mark.parametrize("cells", [[3], [{"source": 3}], [{"source": ["a", 1]}],
@@ -129,25 +156,26 @@ def test_issue15_6_malformed_cells_are_named(cells):
         coursework.exercises({"cells": cells})
 
 
-def test_issue15_6_strip_solutions_is_linear_on_a_long_run_of_fences():
-    # unclosed opening fences: each one made the old regex scan to the end of the text,
-    # quadratic time (0.3 s for 2,000 fences when measured, so about 27 s for these
-    # 20,000); one pass over the lines takes milliseconds
+def test_issue15_6_directives_are_found_in_linear_time_on_a_long_run_of_fences():
+    # the hand-written reader this replaced was once quadratic on unclosed fences; MyST's
+    # parser reads an unclosed fence to the end of the text, as the website renders it
     run = "```{solution} ex\n" * 20_000
-    assert coursework.strip_solutions(run + "Text.\n") == run + "Text.\n"
+    (found,) = coursework.directives(run + "Text.\n")
+    assert found.lines == (0, 20_001)
     closed = "Before.\n" + "```{solution} ex\nA.\n```\n" * 20_000 + "After.\n"
-    assert coursework.strip_solutions(closed) == "Before.\nAfter.\n"
-    nested = "::::{solution} ex\n" + ":::{solution}\n" * 20_000 + "::::\nAfter.\n"
-    assert coursework.strip_solutions(nested) == "After.\n"
+    assert len(coursework.directives(closed, "solution")) == 20_000
 
 
-def test_issue15_6_directives_are_read_as_before():
-    # the one-pass reader finds what the old regular expressions found
+def test_issue15_6_directives_are_read_as_the_website_reads_them():
+    # CommonMark's fences, as MyST renders them: a longer fence closes a shorter one
+    # (the hand-written reader this replaced wanted the same fence, and so swallowed
+    # the last exercise that the website shows)
     text = ("```{exercise}\n:label: a\nOne.\n```\n````{exercise}\n:label: b\n```\n"
             "Two.\n````\n:::{exercise}\n:label: d\nThree.\n:::   \n"
-            "```{exercise}\n:label: c\nclosed by the last line, with no newline\n````\n"
-            ":::{exercise}\n:label: swallowed\n:::\n```")
+            "```{exercise}\n:label: c\nclosed by a longer fence\n````\n"
+            ":::{exercise}\n:label: e\n:::\n```")
     cell = {"cell_type": "markdown", "metadata": {}, "source": text}
     found = coursework.exercises({"cells": [cell]})
-    assert [e.label for e in found] == ["a", "b", "d", "c"]
+    assert [e.label for e in found] == ["a", "b", "d", "c", "e"]
     assert [e.statement for e in found][1] == "```\nTwo."
+    assert [e.statement for e in found][3] == "closed by a longer fence"

@@ -1,5 +1,5 @@
 """The `coursework-exercises` directive: what each chapter's exercises ask and are worth,
-read from the chapter notebooks at build time (lib.coursework), so the instructors' page
+read from the chapter notebooks at build time (tools.exercises), so the instructors' page
 (instructors.md) cannot drift from the notebooks nbgrader grades.
 
 For every chapter in _toc.yml: a line naming the chapter, its nbgrader assignment and its
@@ -14,9 +14,10 @@ import pathlib
 
 from docutils import nodes
 from docutils.statemachine import StringList
+from sphinx.errors import ExtensionError
 from sphinx.util.docutils import SphinxDirective
 
-from lib import coursework
+from tools import book, exercises
 
 
 def _cell(text: str) -> list[str]:
@@ -27,7 +28,7 @@ def _cell(text: str) -> list[str]:
 
 def chapter_markdown(path: pathlib.Path, root: pathlib.Path) -> list[str]:
     doc = path.relative_to(root).with_suffix("").as_posix()
-    found = coursework.exercises(path)
+    found = exercises.exercises(path)
     graded = [e for e in found if e.autograded]
     points = sum(e.points for e in graded)
     lines = [
@@ -60,12 +61,16 @@ class CourseworkExercises(SphinxDirective):
 
     def run(self):
         root = pathlib.Path(self.env.srcdir)
-        chapters = coursework.chapters(root)
         lines: list[str] = []
-        for path in chapters:
-            self.env.note_dependency(str(path))
-            lines += chapter_markdown(path, root)
-        total = sum(e.points for p in chapters for e in coursework.exercises(p))
+        total = 0.0
+        try:
+            chapters = book.chapters(root)
+            for path in chapters:
+                self.env.note_dependency(str(path))
+                lines += chapter_markdown(path, root)
+                total += sum(e.points for e in exercises.exercises(path))
+        except (ValueError, TypeError) as exc:  # a broken _toc.yml or chapter notebook
+            raise ExtensionError(f"coursework_table: {exc}") from None
         lines.append(f"In all: {len(chapters)} chapters, {total:g} points.")
         container = nodes.container(classes=["coursework-exercises"])
         self.state.nested_parse(StringList(lines, source="coursework-exercises"),
@@ -75,4 +80,6 @@ class CourseworkExercises(SphinxDirective):
 
 def setup(app):
     app.add_directive("coursework-exercises", CourseworkExercises)
+    # the directive reads the notebooks into its own document's nodes and notes them as
+    # that document's dependencies: nothing shared between processes
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,10 +1,9 @@
-"""Helpers of the tests that drive a real browser (Playwright with Debian's Chromium).
+"""A real browser for the tests and the benchmark: Playwright driving Debian's Chromium,
+and the built site served on 127.0.0.1.
 
-Used by the browser tests (marker ``browser``) and by tools/bench.py. Importing this
-module needs neither Playwright nor Chromium: :func:`sync_playwright_or_skip` checks both
-when a test needs them, skips with a message saying what to install, and fails instead
-when the environment variable CI is set (CI installs both, so a skip there would hide a
-broken setup).
+Used by the browser tests (marker ``browser``; tests/conftest.py's ``chromium`` fixture
+skips with :func:`missing`'s message, or fails in CI) and by ``tools.bench``. Importing
+this module needs neither Playwright nor Chromium.
 """
 
 from __future__ import annotations
@@ -14,8 +13,6 @@ import functools
 import http.server
 import os
 import threading
-
-import pytest
 
 #: Debian's Chromium; never `playwright install` (it downloads a browser and fails here).
 CHROMIUM = "/usr/bin/chromium"
@@ -36,19 +33,6 @@ def missing() -> list[str]:
                         "requirements.txt; never `playwright install`, the tests use "
                         "Debian's Chromium)")
     return problems
-
-
-def sync_playwright_or_skip():
-    """Playwright's sync API; skip (fail in CI) without it or without Debian's Chromium."""
-    problems = missing()
-    if problems:
-        message = "the browser test needs Chromium and Playwright: " + "; ".join(problems)
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    from playwright.sync_api import sync_playwright
-
-    return sync_playwright
 
 
 @contextlib.contextmanager

@@ -14,6 +14,7 @@ import importlib.util
 import pathlib
 import shutil
 
+from sphinx.errors import ExtensionError
 from sphinx.util import logging
 
 COMPONENT = "tex-mml-chtml.js"
@@ -24,13 +25,14 @@ logger = logging.getLogger(__name__)
 def source_dir() -> pathlib.Path:
     spec = importlib.util.find_spec("mathjax")
     if spec is None or not spec.submodule_search_locations:
-        raise RuntimeError(
-            "MathJax is not installed: `pip install -r requirements.txt` installs it "
-            "(package django-static-mathjax)"
+        raise ExtensionError(
+            "offline_mathjax: MathJax is not installed: `pip install -r requirements.txt` "
+            "installs it (package django-static-mathjax)"
         )
     es5 = pathlib.Path(next(iter(spec.submodule_search_locations))) / "static/mathjax/es5"
     if not (es5 / COMPONENT).exists():
-        raise RuntimeError(f"{es5 / COMPONENT} is missing: reinstall django-static-mathjax")
+        raise ExtensionError(f"offline_mathjax: {es5 / COMPONENT} is missing: "
+                             "reinstall django-static-mathjax")
     return es5
 
 
@@ -54,4 +56,5 @@ def setup(app):
     source_dir()  # fail early, with the install hint, if MathJax is missing
     app.connect("config-inited", set_path)
     app.connect("build-finished", copy_mathjax)
+    # it reads no document and writes once, after every page (build-finished)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

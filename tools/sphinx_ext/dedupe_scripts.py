@@ -14,4 +14,5 @@ def dedupe(app, pagename, templatename, context, doctree):
 
 def setup(app):
     app.connect("html-page-context", dedupe)
-    return {"parallel_read_safe": True, "parallel_write_safe": True}
+    # html-page-context runs in the process that writes the page: no shared state
+    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

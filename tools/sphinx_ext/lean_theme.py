@@ -34,4 +34,5 @@ def strip(app, exception):
 
 def setup(app):
     app.connect("build-finished", strip)
+    # it rewrites the written pages once, after the whole build (build-finished)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

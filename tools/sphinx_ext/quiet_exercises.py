@@ -15,7 +15,8 @@ and its check cells may end with a hidden-test block. At build time only, for ev
 - nothing else changes. The notebook on disk, the download button's copy and the
   coursework (``make coursework``, which reads the notebooks) keep everything.
 
-It rewrites the notebook's JSON in Sphinx's ``source-read`` event, which Sphinx emits
+It rewrites the notebook (read and written with nbformat) in Sphinx's ``source-read``
+event, which Sphinx emits
 with the file's text before handing that text to the document's parser (myst-nb's
 ``Parser.parse`` reads the notebook from that string, not from disk). A marker without
 its partner, nested markers or marker text outside a code cell (nbgrader would misread
@@ -24,18 +25,13 @@ it) fail the build with an ExtensionError naming the notebook and the cell.
 
 from __future__ import annotations
 
-import json
-
+import nbformat
 from sphinx.errors import ExtensionError
 
 #: nbgrader's default delimiters; it finds them in any line that contains them
 SOLUTION = ("BEGIN SOLUTION", "END SOLUTION")
 HIDDEN_TESTS = ("BEGIN HIDDEN TESTS", "END HIDDEN TESTS")
 MARKERS = SOLUTION + HIDDEN_TESTS
-
-
-def _text(source) -> str:
-    return "".join(source) if isinstance(source, list) else source
 
 
 def strip_markers(source: str, where: str = "a cell") -> str:
@@ -87,7 +83,10 @@ def quiet(notebook: dict, name: str = "notebook") -> dict:
         if not isinstance(meta, dict):
             raise ExtensionError(f"quiet_exercises: {where}: its nbgrader metadata is "
                                  f"{type(meta).__name__}, not an object")
-        source = _text(cell.get("source", ""))
+        source = cell.get("source", "")
+        if not isinstance(source, str):
+            raise ExtensionError(f"quiet_exercises: {where}: its source is "
+                                 f"{type(source).__name__}, not one string (nbformat.reads)")
         if cell.get("cell_type") != "code":
             found = [m for m in MARKERS if m in source]
             if found:
@@ -117,13 +116,14 @@ def rewrite(app, docname: str, content: list[str]) -> None:
     if '"nbgrader"' not in text and not any(m in text for m in MARKERS):
         return
     try:
-        notebook = json.loads(text)
-    except ValueError as err:
-        raise ExtensionError(f"quiet_exercises: {docname}.ipynb is not valid JSON: "
-                             f"{err}") from err
-    content[0] = json.dumps(quiet(notebook, f"{docname}.ipynb"), ensure_ascii=False)
+        notebook = nbformat.reads(text, as_version=4)
+    except (ValueError, KeyError, TypeError, AttributeError) as err:
+        raise ExtensionError(f"quiet_exercises: {docname}.ipynb is not a notebook "
+                             f"nbformat can read: {err}") from err
+    content[0] = nbformat.writes(nbformat.from_dict(quiet(notebook, f"{docname}.ipynb")))
 
 
 def setup(app):
     app.connect("source-read", rewrite)
+    # source-read runs in the process that reads the document, on that document alone
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -60,4 +60,6 @@ def fill(app, pagename, templatename, context, doctree):
 def setup(app):
     # after sphinx-book-theme's add_launch_buttons (priority 501) has built the buttons
     app.connect("html-page-context", fill, priority=600)
+    # html-page-context runs in the process that writes the page, from that page's
+    # context alone
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
