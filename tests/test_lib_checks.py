@@ -1222,7 +1222,18 @@ def _first_tie_missed(val_loss, patience):
     (_stopped_at, ["where training stops"]),
     (lambda v, p: _stop(v, p) + 1, ["off by one"]),
     (_first_tie_missed, ["tie"]),
+    (lambda v, p: _stop(v, p + 1), ["one epoch late"]),
+    (lambda v, p: _stop(v, p) - 1, ["off by one"]),
     (lambda v, p: float(np.min(v)), ["whole number"]),
 ])
 def test_early_stopping_epoch_hints(wrong, words, capsys):
     _expect_hint(checks.early_stopping_epoch, wrong, words, capsys)
+
+
+def test_early_stopping_epoch_hint_names_the_mistake_not_the_coincidence(capsys):
+    # On [1.0, 0.8, 0.7, 0.7, 0.9, 0.6, 1.0, 1.1] with patience 2, keeping the last
+    # tie and stopping one epoch late both give epoch 5, the lowest loss of the curve:
+    # neither may be told that it took the whole curve's minimum.
+    for wrong in (_first_tie_missed, lambda v, p: _stop(v, p + 1)):
+        message = _expect_assertion(checks.early_stopping_epoch, wrong)
+        assert "lowest loss of the whole curve" not in message, message

@@ -112,7 +112,7 @@ def ridge_fit(fn) -> None:
 
 def _stopping_cases():
     """(val_loss, patience) cases for early_stopping_epoch: a U-shaped curve with
-    noise, a tie, a minimum at epoch 0, a plateau, a late dip that patience misses."""
+    noise, a tie, a minimum at epoch 0, a plateau, late dips that patience misses."""
     rng = np.random.default_rng(6)
     epochs = np.arange(60)
     noisy = 1 + (epochs / 20 - 1) ** 2 + 0.05 * rng.standard_normal(60)
@@ -123,41 +123,79 @@ def _stopping_cases():
         (np.array([0.5, 0.6, 0.7, 0.8]), 2),                       # best before training
         (np.array([1.0, 0.9, 0.8, 0.7, 0.6]), 3),                  # never stops
         (np.array([2.0, 1.0, 1.0, 1.0, 1.0, 0.5]), 4),             # plateau just long enough
+        (np.array([1.0, 0.8, 0.9, 0.95, 0.7, 1.0]), 2),           # a dip one epoch too late
     ]
+
+
+def _kept(curve, patience, *, strict=True):
+    """The epoch early stopping keeps; ``strict=False`` counts a tie as a new best (a
+    mistake the hints name)."""
+    best = 0
+    for epoch in range(1, curve.size):
+        if curve[epoch] < curve[best] or (not strict and curve[epoch] == curve[best]):
+            best = epoch
+        elif epoch - best >= patience:
+            break
+    return best
+
+
+_STOP_TIE = "on a tie keep the first epoch: only a strictly lower loss is new."
+_STOP_INDEX = ("off by one: entry 0 of val_loss is measured before training, so the "
+               "index of an entry is its epoch.")
 
 
 @check
 def early_stopping_epoch(fn) -> None:
     """Check a student's ``early_stopping_epoch(val_loss, patience)``: the epoch of the
     best (lowest, first if tied) validation loss seen before ``patience`` epochs in a
-    row fail to improve on it (chapter "Overfitting and regularisation")."""
+    row fail to improve on it (chapter "Overfitting and regularisation").
+
+    The student's function is called on every case first, so that a mistake is named
+    by the answers it gives on all of them: on one curve, keeping the last of tied
+    epochs, stopping one epoch late and taking the lowest loss of the whole curve can
+    give the same wrong epoch."""
     from lib import train
 
-    for curve, patience in _stopping_cases():
-        call = f"early_stopping_epoch(<{curve.size} losses>, {patience})"
-        raw = _call(fn, "early_stopping_epoch", curve.copy(), patience)
-        got = _number(raw, call)
-        want = train.early_stopping_epoch(curve, patience)
-        if got == want:
-            continue
-        stopped = min(want + patience, curve.size - 1)
-        if not np.isfinite(got) or got != int(got):
-            hint = "return the epoch itself, a whole number, not a loss."
-        elif got == int(np.argmin(curve)):
-            hint = ("that is the lowest loss of the whole curve; with patience, training "
-                    "stops after `patience` epochs without a new best and never sees the "
-                    "later epochs.")
-        elif got == stopped:
-            hint = ("that is the epoch where training stops; early stopping keeps the "
-                    "weights of the best epoch before it.")
-        elif abs(got - want) == 1:
-            hint = ("off by one: entry 0 of val_loss is measured before training, so the "
-                    "index of an entry is its epoch.")
-        elif want < got < curve.size and curve[int(got)] == curve[want]:
-            hint = "on a tie keep the first epoch: only a strictly lower loss is new."
+    cases = _stopping_cases()
+    calls = [f"early_stopping_epoch(<{curve.size} losses>, {patience})"
+             for curve, patience in cases]
+    got = [_number(_call(fn, "early_stopping_epoch", curve.copy(), patience), call)
+           for (curve, patience), call in zip(cases, calls)]
+    want = [train.early_stopping_epoch(curve, patience) for curve, patience in cases]
+    wrong = [k for k in range(len(cases)) if got[k] != want[k]]
+    if not wrong:
+        print("Correct: early_stopping_epoch keeps the first best epoch and stops after\n"
+              "`patience` epochs without a strictly lower validation loss.")
+        return
+    k = wrong[0]
+    curve, g, w = cases[k][0], got[k], want[k]
+    stopped = [min(b + p, c.size - 1) for (c, p), b in zip(cases, want)]
+    mistakes = [   # (the answers a mistake gives on every case, its hint)
+        ([_kept(c, p, strict=False) for c, p in cases], _STOP_TIE),
+        ([_kept(c, p + 1) for c, p in cases],
+         "you stop one epoch late: training ends as soon as `patience` epochs in a row "
+         "bring no new best (the current epoch minus the best one reaches `patience`)."),
+        ([int(np.argmin(c)) for c, _ in cases],
+         "that is the lowest loss of the whole curve; with patience, training stops "
+         "after `patience` epochs without a new best and never sees the later epochs."),
+        (stopped, "that is the epoch where training stops; early stopping keeps the "
+                  "weights of the best epoch before it."),
+        ([b + 1 for b in want], _STOP_INDEX),
+        ([b - 1 for b in want], _STOP_INDEX),
+    ]
+    if not np.isfinite(g) or g != int(g):
+        hint = "return the epoch itself, a whole number, not a loss."
+    else:
+        named = [hint for answers, hint in mistakes if answers == got]
+        if named:
+            hint = named[0]
+        elif g == stopped[k]:
+            hint = mistakes[3][1]
+        elif abs(g - w) == 1:
+            hint = _STOP_INDEX
+        elif w < g < curve.size and curve[int(g)] == curve[w]:
+            hint = _STOP_TIE
         else:
             hint = ("walk through the epochs keeping the best loss so far and its epoch; "
                     "stop when the current epoch is `patience` epochs past the best.")
-        raise AssertionError(f"{call} gave {got:g}, expected {want}. Hint: {hint}")
-    print("Correct: early_stopping_epoch keeps the first best epoch and stops after\n"
-          "`patience` epochs without a strictly lower validation loss.")
+    raise AssertionError(f"{calls[k]} gave {g:g}, expected {w}. Hint: {hint}")
