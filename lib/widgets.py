@@ -582,7 +582,11 @@ def curve_playground(*, order: int = 9, n: int = 10, ln_lam: float = -18.0,
             ax.plot(curve.x_train, curve.t_train, "o", mfc="none",
                     color=plots.PALETTE["blue"], label=f"{n_box.value} points")
             ax.set_xlim(-0.05, 1.05)
-            ax.set_ylim(-1.6, 1.6)
+            # every point in view, and the fit as far as +-5 (order 9 on ten points
+            # swings to about 4 in some draws)
+            fit_max = np.abs(poly.predict(coef, grid)).max()
+            top = min(5.0, max(2.0, 1.15 * max(np.abs(curve.t_train).max(), fit_max)))
+            ax.set_ylim(-top, top)
             ax.set_xlabel("x")
             ax.set_ylabel("t")
             penalty = "no penalty" if plain.value else f"ln lambda = {lam_box.value:g}"
