@@ -299,6 +299,18 @@ def _same_architecture(models):
     return list(models)
 
 
+def _per_model(name, value, m, **bounds) -> list:
+    """``value`` for each of :func:`fit_many`'s ``m`` models: one number for all, or a
+    list (or 1-d array) of ``m``, each checked by ``_validate.real`` with ``bounds``."""
+    if isinstance(value, (list, tuple)) or getattr(value, "ndim", 0) == 1:  # 0-d: one
+        values = [_validate.real(f"{name}[{i}]", v, **bounds) for i, v in enumerate(value)]
+        if len(values) != m:
+            raise ValueError(f"{name} must be one number or a list of {m} (one per model of "
+                             f"models), got a list of {len(values)}")
+        return values
+    return [_validate.real(name, value, **bounds)] * m
+
+
 def fit_many(
     models,
     X,
@@ -341,28 +353,13 @@ def fit_many(
     models = _same_architecture(models)
     m = len(models)
     epochs = _validate.integer("epochs", epochs, low=0, high=MAX_EPOCHS)
-    if isinstance(lr, (list, tuple)) or getattr(lr, "ndim", 0) == 1:  # 0-d: one number
-        lrs = [_validate.real(f"lr[{i}]", v, low=0.0, low_open=True)
-               for i, v in enumerate(lr)]
-        if len(lrs) != m:
-            raise ValueError(f"lr must be one number or a list of {m} (one per model of "
-                             f"models), got a list of {len(lrs)}")
-    else:
-        lrs = [_validate.real("lr", lr, low=0.0, low_open=True)] * m
+    lrs = _per_model("lr", lr, m, low=0.0, low_open=True)
     _validate.choice("optimizer", optimizer, OPTIMIZERS)
     momentum = _validate.real("momentum", momentum, low=0.0, high=1.0, high_open=True)
     if momentum and optimizer != "sgd":
         raise ValueError(f"momentum is for optimizer='sgd' (Adam keeps its own running "
                          f"averages), got momentum={momentum:g} with {optimizer!r}")
-    if isinstance(weight_decay, (list, tuple)) or getattr(weight_decay, "ndim", 0) == 1:
-        decays = [_validate.real(f"weight_decay[{i}]", v, low=0.0, high=MAX_DECAY)
-                  for i, v in enumerate(weight_decay)]
-        if len(decays) != m:
-            raise ValueError(f"weight_decay must be one number or a list of {m} (one per "
-                             f"model of models), got a list of {len(decays)}")
-    else:
-        decays = [_validate.real("weight_decay", weight_decay, low=0.0,
-                                 high=MAX_DECAY)] * m
+    decays = _per_model("weight_decay", weight_decay, m, low=0.0, high=MAX_DECAY)
     if isinstance(seed, (list, tuple)) or getattr(seed, "ndim", 0) == 1:
         seeds = [_validate.integer(f"seed[{i}]", v, low=0, high=2**63 - 1)
                  for i, v in enumerate(seed)]
