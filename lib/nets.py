@@ -129,8 +129,9 @@ def mlp(
     slope: float | None = None,
     bias=None,
     gain: float = 1.0,
+    input_dropout: float = 0.0,
 ) -> nn.Sequential:
-    """A fully connected network ``Linear, activation, [Dropout], ..., Linear``.
+    """A fully connected network ``[Dropout], Linear, activation, [Dropout], ..., Linear``.
 
     ``widths`` lists the layer sizes from input to output, e.g. ``[64, 32, 32, 10]``
     gives two hidden layers of 32 units; at least two sizes, each a positive integer.
@@ -156,6 +157,13 @@ def mlp(
     ``gain`` (> 0) multiplies every layer's initial weights, so their standard
     deviation is ``gain * init_std(init, ...)``: chapter "Sigmoid and the vanishing
     gradient" sweeps it to show vanishing and exploding signals.
+
+    ``input_dropout`` (chapter "Dropout") is torch's p for the *inputs*: when > 0 an
+    ``nn.Dropout(input_dropout)`` comes first, before the first Linear layer, in
+    [0, 1). Srivastava et al. (2014) drop inputs with p of about 0.2 and hidden units
+    with about 0.5 (``dropout``, one ``nn.Dropout`` after each hidden activation).
+    Neither draws from torch's generator when the network is built, so the initial
+    weights are those of the same network without dropout.
     """
     if isinstance(widths, (str, bytes)) or not hasattr(widths, "__iter__"):
         raise TypeError(f"widths must be a list of layer sizes, got {type(widths).__name__}")
@@ -181,6 +189,8 @@ def mlp(
         bias = _validate.real("bias", bias)
     gain = _validate.real("gain", gain, low=0.0, low_open=True)
     dropout = _validate.real("dropout", dropout, low=0.0, high=1.0, high_open=True)
+    input_dropout = _validate.real("input_dropout", input_dropout, low=0.0, high=1.0,
+                                   high_open=True)
     if not isinstance(dtype, torch.dtype) or dtype not in (torch.float32, torch.float64):
         raise ValueError(f"dtype must be torch.float32 or torch.float64, got {dtype}")
     if slope is not None:
@@ -204,7 +214,7 @@ def mlp(
     else:
         def make_activation(width):
             return ACTIVATIONS[activation]()
-    layers: list[nn.Module] = []
+    layers: list[nn.Module] = [nn.Dropout(input_dropout)] if input_dropout > 0 else []
     for i, (n_in, n_out) in enumerate(zip(widths[:-1], widths[1:])):
         linear = nn.Linear(n_in, n_out, dtype=dtype)
         _init_linear(linear, init, bias, gain)

@@ -296,7 +296,37 @@ def _same_architecture(models):
             raise ValueError(
                 f"models[{i}] must be an nn.Sequential of Linear layers, activations and "
                 f"Dropout, such as lib.nets.mlp builds; it has {bad or type(model).__name__}")
+    # fit_many computes every model with models[0]'s modules, so the modules without
+    # parameters must be the same too; only a Dropout's rate may differ (it is read
+    # from each model)
+    for i, model in enumerate(models[1:], start=1):
+        if len(model) != len(models[0]):
+            raise ValueError(
+                f"models[{i}] has {len(model)} layers and models[0] {len(models[0])}: "
+                "models trained side by side must share one architecture")
+        for j, (mine, base) in enumerate(zip(model, models[0])):
+            if type(mine) is not type(base) or (
+                    not isinstance(mine, nn.Dropout) and repr(mine) != repr(base)):
+                raise ValueError(
+                    f"models[{i}] differs from models[0] in layer {j} ({mine} instead of "
+                    f"{base}): models trained side by side must share one architecture "
+                    "(only Dropout rates may differ)")
     return list(models)
+
+
+def _dropout_rates(models) -> dict:
+    """Each Dropout layer's rate in every model: {layer index: [p of model 0, ...]}."""
+    return {j: [float(model[j].p) for model in models]
+            for j, module in enumerate(models[0]) if isinstance(module, nn.Dropout)}
+
+
+def _dropout_per_model(h, rates):
+    """Inverted dropout of ``h`` (models x examples x features) with model i's own
+    rate ``rates[i]``: one uniform draw per entry, kept where it is >= the rate, kept
+    entries scaled by 1 / (1 - rate). A rate of 0 keeps everything unscaled."""
+    u = torch.rand(h.shape, dtype=h.dtype)
+    keep = u >= rates
+    return h * keep / (1 - rates)
 
 
 def _per_model(name, value, m, **bounds) -> list:
@@ -337,7 +367,17 @@ def fit_many(
     :func:`fit` on that model alone (same optimizer, momentum and weight decay) up
     to rounding. Not
     for models with dropout: their masks are drawn in another order than :func:`fit`
-    draws them, so those runs differ from :func:`fit`'s.
+    draws them (from torch's global generator: seed it), so those runs differ from
+    :func:`fit`'s, though they follow the same distribution.
+
+    Dropout (chapter "Dropout"): each model is trained with its own Dropout rates
+    (``nn.Dropout(p)`` at the same positions, e.g. ``lib.nets.mlp`` with different
+    ``dropout`` or ``input_dropout``; every model draws its own masks). Where all
+    models share a layer's rate, that layer is torch's ``dropout`` on the stacked
+    models; where the rates differ, one uniform number per entry is drawn and model
+    i keeps the entries >= its rate, scaled by 1 / (1 - rate). A rate of 0 (an
+    ``nn.Dropout(0.0)``) then trains exactly as the same network without the layer.
+    Apart from Dropout rates, the models' layers must be the same.
 
     ``seed`` is one seed for all (every model sees the same mini-batches) or a list
     with one per model (model i's mini-batches are shuffled by ``seed[i]``, as
@@ -385,6 +425,11 @@ def fit_many(
     alias = {n: first_name[id(p)]
              for n, p in base.named_parameters(remove_duplicate=False)}
 
+    # a Dropout layer whose rate differs between the models: a column of their rates
+    # (models x 1 x 1); None where all models share one rate
+    rates = {j: None if len(set(ps)) == 1 else torch.tensor(ps, dtype=dtype).view(m, 1, 1)
+             for j, ps in _dropout_rates(models).items()}
+
     def forward(x, train_mode):
         # all models at once: h is (models, examples, features)
         h = x.expand(m, -1, -1) if x.ndim == 2 else x
@@ -396,7 +441,10 @@ def fit_many(
             elif isinstance(module, nn.PReLU):
                 h = torch.where(h > 0, h, params[alias[f"{i}.weight"]][:, None] * h)
             elif isinstance(module, nn.Dropout):
-                h = nn.functional.dropout(h, module.p, training=train_mode)
+                if rates[i] is None:   # one rate for all: torch's dropout, as ever
+                    h = nn.functional.dropout(h, module.p, training=train_mode)
+                elif train_mode:       # each model its own rate
+                    h = _dropout_per_model(h, rates[i])
             else:
                 h = module(h)
         return h

@@ -17,6 +17,7 @@ from lib.checks.ch03_sigmoid_vanishing_gradients import balancing_gain, sigmoid_
 from lib.checks.ch04_relu import count_pieces, he_variance, predicted_sparsity, relu, relu_prime
 from lib.checks.ch05_dying_relu import born_dead_share, count_dead, leaky_relu, leaky_relu_prime
 from lib.checks.ch06_overfitting import early_stopping_epoch, ridge_fit, rms_error
+from lib.checks.ch07_dropout import dropout_forward, mc_predict, paper_test_weights
 
 __all__ = [
     "REGISTRY", "check",
@@ -26,4 +27,5 @@ __all__ = [
     "count_pieces", "he_variance", "predicted_sparsity", "relu", "relu_prime",
     "born_dead_share", "count_dead", "leaky_relu", "leaky_relu_prime",
     "early_stopping_epoch", "ridge_fit", "rms_error",
+    "dropout_forward", "mc_predict", "paper_test_weights",
 ]

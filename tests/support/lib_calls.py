@@ -452,6 +452,73 @@ BAD += [
     *[("widgets.curve_playground", "seed", v) for v in [-1, 10**6 + 1, "0"]],
 ]
 
+# ---------------------------------------------------------------- the dropout chapter
+from lib import dropout as lib_dropout  # noqa: E402
+
+
+def _dropout_model():
+    torch.manual_seed(0)
+    return nets.mlp([4, 5, 3], dropout=0.5, input_dropout=0.2)
+
+
+GOOD["dropout.mask"] = (
+    lib_dropout.mask, lambda: {"shape": (3, 4), "p": 0.5, "rng": np.random.default_rng(0)})
+GOOD["dropout.dropout"] = (
+    lib_dropout.dropout,
+    lambda: {"x": X, "p": 0.5, "rng": np.random.default_rng(0), "training": True,
+             "return_mask": True})
+GOOD["dropout.paper_dropout"] = (
+    lib_dropout.paper_dropout,
+    lambda: {"x": X, "p_retain": 0.8, "rng": np.random.default_rng(0), "training": True,
+             "return_mask": False})
+GOOD["dropout.paper_test_weights"] = (
+    lib_dropout.paper_test_weights, lambda: {"W": X, "p_retain": 0.5})
+GOOD["dropout.paper_to_inverted"] = (
+    lib_dropout.paper_to_inverted, lambda: {"W": X, "p_retain": 0.5})
+GOOD["dropout.mc_predict"] = (
+    lib_dropout.mc_predict, lambda: {"model": _dropout_model(), "X": X, "k": 3})
+GOOD["dropout.linear_penalty"] = (
+    lib_dropout.linear_penalty, lambda: {"X": X, "w": np.ones(4), "p": 0.3})
+GOOD["nets.mlp (input dropout)"] = (
+    nets.mlp, lambda: {"widths": [4, 5, 3], "dropout": 0.5, "input_dropout": 0.2})
+_P_DROP_BAD = [1, 1.0, -0.1, 2, *BAD_REALS]
+_P_RETAIN_BAD = [0, 0.0, -0.1, 1.5, *BAD_REALS]
+_RNG_BAD = [None, 0, "0", np.random.RandomState(0), torch.Generator()]
+BAD += [
+    *[("dropout.mask", "shape", v)
+      for v in [-1, 2.5, "3", None, (3, -1), (3, 1.5), 10**8, (10**4, 10**4)]],
+    *[("dropout.mask", "p", v) for v in _P_DROP_BAD],
+    *[("dropout.mask", "rng", v) for v in _RNG_BAD],
+    *[("dropout.dropout", "x", v) for v in [*NOT_NUMBERS, [1.0, np.nan]]],
+    *[("dropout.dropout", "p", v) for v in _P_DROP_BAD],
+    *[("dropout.dropout", "rng", v) for v in _RNG_BAD],
+    *[("dropout.dropout", "training", v) for v in [1, "yes", None]],
+    *[("dropout.dropout", "return_mask", v) for v in [0, "no", None]],
+    *[("dropout.paper_dropout", "x", v) for v in NOT_NUMBERS],
+    *[("dropout.paper_dropout", "p_retain", v) for v in _P_RETAIN_BAD],
+    *[("dropout.paper_dropout", "rng", v) for v in _RNG_BAD],
+    *[("dropout.paper_dropout", "training", v) for v in [1, None]],
+    *[("dropout.paper_dropout", "return_mask", v) for v in [1, None]],
+    *[("dropout.paper_test_weights", "W", v) for v in NOT_NUMBERS],
+    *[("dropout.paper_test_weights", "p_retain", v) for v in _P_RETAIN_BAD],
+    *[("dropout.paper_to_inverted", "W", v) for v in NOT_NUMBERS],
+    *[("dropout.paper_to_inverted", "p_retain", v) for v in _P_RETAIN_BAD],
+    *[("dropout.mc_predict", "model", v) for v in [None, "mlp", nets.mlp]],
+    *[("dropout.mc_predict", "X", v)
+      for v in ["abc", None, X[0], X[None], np.zeros((6, 5)), [[1.0, np.inf, 0, 0]],
+                torch.zeros(6, 4, dtype=torch.complex64)]],
+    *[("dropout.mc_predict", "k", v) for v in [0, -1, 10**5, 1.5, True, "3", None]],
+    *[("dropout.linear_penalty", "X", v) for v in [*NOT_NUMBERS, X[0], [[np.nan, 1.0]]]],
+    *[("dropout.linear_penalty", "w", v) for v in [*NOT_NUMBERS, np.ones(3), np.ones((4, 1))]],
+    *[("dropout.linear_penalty", "p", v) for v in _P_DROP_BAD],
+    *[("nets.mlp (input dropout)", "input_dropout", v) for v in [1, 1.0, -0.1, *BAD_REALS]],
+    # models that differ in more than their dropout rates
+    *[("train.fit_many", "models", v)
+      for v in [[_model(), nets.mlp([4, 5, 3], activation="tanh")],
+                [nets.mlp([4, 5, 3], activation="leaky_relu"),
+                 nets.mlp([4, 5, 3], activation="leaky_relu", slope=0.2)]]],
+]
+
 
 def names(message, arg):
     """Whether ``message`` names the argument ``arg`` as a word of its own."""
