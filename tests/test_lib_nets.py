@@ -247,3 +247,37 @@ def test_gain_multiplies_every_weight(init, gain):
     for lp, ls in zip(nets.linear_layers(plain), nets.linear_layers(scaled)):
         assert torch.allclose(ls.weight, gain * lp.weight, rtol=1e-12, atol=0)
         assert torch.equal(ls.bias, lp.bias)
+
+
+# ---------------------------------------------------------------- input dropout (chapter 7)
+
+def test_input_dropout_comes_first_and_hidden_dropout_after_each_activation():
+    model = nets.mlp([8, 6, 5, 3], dropout=0.5, input_dropout=0.2)
+    kinds = [type(m).__name__ for m in model]
+    assert kinds == ["Dropout", "Linear", "ReLU", "Dropout", "Linear", "ReLU", "Dropout",
+                     "Linear"]
+    assert model[0].p == 0.2 and model[3].p == 0.5 and model[6].p == 0.5
+
+
+def test_input_dropout_zero_adds_no_layer_and_keeps_the_weights():
+    torch.manual_seed(3)
+    plain = nets.mlp([8, 6, 3])
+    torch.manual_seed(3)
+    dropped = nets.mlp([8, 6, 3], input_dropout=0.3)
+    torch.manual_seed(3)
+    zero = nets.mlp([8, 6, 3], input_dropout=0.0)
+    assert [type(m) for m in zero] == [type(m) for m in plain]
+    for a, b in zip(plain.parameters(), dropped.parameters(), strict=True):
+        assert torch.equal(a, b)
+
+
+def test_input_dropout_drops_inputs_in_training_only():
+    torch.manual_seed(0)
+    model = nets.mlp([1000, 2], input_dropout=0.25)
+    x = torch.ones(4, 1000, dtype=torch.float64)
+    model.train()
+    out = model[0](x)
+    assert abs((out == 0).double().mean().item() - 0.25) < 5 * (0.25 * 0.75 / 4000) ** 0.5
+    assert torch.allclose(out[out != 0], torch.tensor(1 / 0.75, dtype=torch.float64))
+    model.eval()
+    assert torch.equal(model[0](x), x)

@@ -402,3 +402,121 @@ def test_early_stopping_epoch():
     assert train.early_stopping_epoch([1.0, 0.5, 0.5, 0.5], patience=2) == 1  # first of a tie
     assert train.early_stopping_epoch([0.3, 0.4, 0.5], patience=1) == 0
     assert train.early_stopping_epoch(np.array([2.0])) == 0
+
+
+# ---------------------------------------------------------------- dropout (chapter 7)
+
+def _dropout_nets(rates, *, input_rates=None, widths=(64, 32, 10)):
+    """Models of one initial weights that differ only in their dropout rates (a rate
+    of 0 is an nn.Dropout(0.0) layer: mlp leaves such a layer out, fit_many needs it)."""
+    input_rates = input_rates or [0.0] * len(rates)
+    models = []
+    for p, q in zip(rates, input_rates, strict=True):
+        torch.manual_seed(0)
+        model = nets.mlp(list(widths), dropout=0.5,
+                         input_dropout=0.5 if any(input_rates) else 0.0)
+        for i, module in enumerate(model):
+            if isinstance(module, nn.Dropout):
+                module.p = q if i == 0 and any(input_rates) else p
+        models.append(model)
+    return models
+
+
+def _zeroed_fraction(models, layer, X, y, **kwargs):
+    """Train ``models`` side by side for one epoch and return, per model, the fraction
+    of exact zeros that come out of the Dropout at index ``layer`` during training. A
+    recording identity (nets.Elementwise) is inserted after that layer in every model:
+    fit_many calls models[0]'s modules on all models stacked (models x examples x
+    features), and calls them as modules, so it sees every model's output."""
+    seen = []
+
+    def record(h):
+        if torch.is_grad_enabled():        # the training pass, not the evaluations
+            seen.append((h == 0).double().mean(dim=(1, 2)).tolist())
+        return h
+
+    models = [nn.Sequential(*model[:layer + 1], nets.Elementwise(record, "record"),
+                            *model[layer + 1:]) for model in models]
+    train.fit_many(models, X, y, epochs=1, lr=0.05, **kwargs)
+    return np.array(seen).mean(axis=0)
+
+
+def test_fit_many_honours_each_models_dropout_rate(digits):
+    # issue 20: fit_many read the rate from models[0] only, so every model was trained
+    # with 0.0 here; ReLU outputs are zero for about half the units already, so the
+    # measure is the zeros after dropout minus those of the model without it
+    rates = [0.0, 0.2, 0.5, 0.8]
+    models = _dropout_nets(rates)
+    zeros = _zeroed_fraction(models, 2, digits.X_train[:500],     # Linear, ReLU, Dropout
+                             digits.y_train[:500], batch_size=500)
+    relu_zeros = zeros[0]
+    for p, z in zip(rates, zeros, strict=True):
+        # a unit is zero if ReLU made it so or dropout dropped it (independently)
+        want = relu_zeros + (1 - relu_zeros) * p
+        n = 500 * 32
+        assert abs(z - want) < 5 * np.sqrt(p * (1 - p) / n) + 0.02, (p, z, want)
+
+
+def test_fit_many_honours_each_models_input_dropout_rate(digits):
+    X = digits.X_train[:400]
+    X = np.where(X == 0, 1e-3, X)                     # no zero pixels before dropout
+    rates = [0.0, 0.1, 0.3]
+    models = _dropout_nets([0.0] * 3, input_rates=rates)
+    zeros = _zeroed_fraction(models, 0, X, digits.y_train[:400], batch_size=400)
+    n = X.size
+    for p, z in zip(rates, zeros, strict=True):
+        assert abs(z - p) < 5 * np.sqrt(p * (1 - p) / n) + 1e-12, (p, z)
+
+
+def test_fit_many_rate_zero_trains_as_without_dropout(digits):
+    # an nn.Dropout(0.0) among models with other rates: the same history as the same
+    # network without the layer, trained alone
+    X, y = digits.X_train[:300], digits.y_train[:300]
+    kwargs = {"epochs": 3, "lr": 0.1, "batch_size": 100, "seed": 3,
+              "test": (digits.X_test, digits.y_test)}
+    models = _dropout_nets([0.0, 0.5])
+    with_layer = train.fit_many(models, X, y, **kwargs)[0]
+    torch.manual_seed(0)
+    plain = nets.mlp([64, 32, 10])
+    without = train.fit_many([plain], X, y, **kwargs)[0]
+    for metric in ("loss", "train_acc", "test_loss", "test_acc"):
+        np.testing.assert_allclose(getattr(with_layer, metric), getattr(without, metric),
+                                   rtol=1e-10, atol=1e-12)
+
+
+def test_fit_many_models_with_one_rate_train_as_before(digits):
+    # where all models share their rates the code path is torch's dropout, as it was:
+    # the same result as models[0] trained alone after the same torch seed, for the
+    # first model (its masks are the first rows of the stacked draw)
+    X, y = digits.X_train[:200], digits.y_train[:200]
+    kwargs = {"epochs": 2, "lr": 0.1, "batch_size": 50}
+    torch.manual_seed(11)
+    h_many = train.fit_many(_dropout_nets([0.5, 0.5]), X, y, **kwargs)
+    torch.manual_seed(11)
+    h_again = train.fit_many(_dropout_nets([0.5, 0.5]), X, y, **kwargs)
+    assert _same(h_many[0], h_again[0]) and _same(h_many[1], h_again[1])
+    # each model draws its own masks: same weights, same batches, different runs
+    assert h_many[0].loss[1:] != h_many[1].loss[1:]
+
+
+def test_fit_many_input_dropout_masks_differ_between_models(digits):
+    X, y = digits.X_train[:200], digits.y_train[:200]
+    models = _dropout_nets([0.0, 0.0], input_rates=[0.2, 0.2])
+    train.fit_many(models, X, y, epochs=1, lr=0.1, batch_size=50)
+    assert not torch.equal(models[0][1].weight, models[1][1].weight)
+
+
+def test_fit_many_refuses_models_that_differ_in_more_than_dropout():
+    torch.manual_seed(0)
+    relu, tanh = nets.mlp([4, 5, 3]), nets.mlp([4, 5, 3], activation="tanh")
+    with pytest.raises(ValueError, match=r"models\[1\] differs .* layer 1"):
+        train.fit_many([relu, tanh], np.zeros((2, 4)), np.array([0, 1]), epochs=1,
+                       lr=0.1)
+    a = nets.mlp([4, 5, 3], activation="leaky_relu")
+    b = nets.mlp([4, 5, 3], activation="leaky_relu", slope=0.3)
+    with pytest.raises(ValueError, match="only Dropout rates may differ"):
+        train.fit_many([a, b], np.zeros((2, 4)), np.array([0, 1]), epochs=1, lr=0.1)
+    with pytest.raises(ValueError, match="layers"):
+        train.fit_many([nets.mlp([4, 5, 3]), nn.Sequential(*nets.mlp([4, 5, 3]),
+                                                             nn.ReLU())],
+                       np.zeros((2, 4)), np.array([0, 1]), epochs=1, lr=0.1)
