@@ -719,7 +719,7 @@ REFERENCE_CALLS = _reference_calls()
 def _namespace(answers):
     import math
 
-    space = {"np": np, "math": math}
+    space = {"np": np, "math": math, "torch": torch}
     exec(answers, space)  # the chapters' reference solutions (markers are comments)
     return space
 
@@ -1237,3 +1237,173 @@ def test_early_stopping_epoch_hint_names_the_mistake_not_the_coincidence(capsys)
     for wrong in (_first_tie_missed, lambda v, p: _stop(v, p + 1)):
         message = _expect_assertion(checks.early_stopping_epoch, wrong)
         assert "lowest loss of the whole curve" not in message, message
+
+
+# ================================================================ chapter 7, dropout
+# One block: the checks of "Dropout" (dropout_forward, paper_test_weights, mc_predict),
+# their right answers and the mistakes their hints name.
+
+
+def _inverted(x, p, rng):
+    return x * (rng.random(x.shape) >= p) / (1 - p)
+
+
+def _mc(model, X, k):
+    model.train()
+    with torch.no_grad():
+        probs = [torch.softmax(model(X), dim=1) for _ in range(k)]
+    return torch.stack(probs).mean(dim=0).numpy()
+
+
+def _mc_one_batch(model, X, k):
+    """A right answer that draws in another order: X repeated k times, one pass."""
+    model.train()
+    with torch.no_grad():
+        out = torch.softmax(model(X.repeat(k, 1)), dim=1)
+    return out.reshape(k, X.shape[0], -1).mean(dim=0)            # a tensor: accepted
+
+
+def test_dropout_checks_pass_right_answers(capsys):
+    checks.dropout_forward(_inverted)
+    checks.dropout_forward(lambda x, p, rng: np.where(rng.uniform(size=x.shape) < p, 0.0,
+                                                      x / (1 - p)).astype(np.float32))
+    checks.paper_test_weights(lambda W, p: W * p)
+    checks.mc_predict(_mc)
+    checks.mc_predict(_mc_one_batch)
+    out = capsys.readouterr().out
+    assert out.count("Correct") == 5
+    assert all(len(line) <= 80 for line in out.splitlines())
+
+
+def _global_rng(x, p, rng):
+    return x * (np.random.random(x.shape) >= p) / (1 - p)
+
+
+def _in_place(x, p, rng):
+    x *= (rng.random(x.shape) >= p) / (1 - p)
+    return x
+
+
+@pytest.mark.parametrize(("wrong", "words"), [
+    (lambda x, p, rng: x * (rng.random(x.shape) >= p), ["1/(1-p)"]),
+    (lambda x, p, rng: x * (rng.random(x.shape) >= p) / p, ["1/p", "DROPPING"]),
+    (lambda x, p, rng: x * (rng.random(x.shape) >= p) * (1 - p), ["mixes the conventions"]),
+    (lambda x, p, rng: x * (rng.random(x.shape) < p) / (1 - p), ["DROPPING"]),
+    (lambda x, p, rng: x * (rng.random(x.shape) < p) / p, ["DROPPING"]),
+    (_global_rng, ["not from np.random"]),
+    (_in_place, ["in place"]),
+    (lambda x, p, rng: x, ["dropped 0.000"]),
+    (lambda x, p, rng: _inverted(x, p, rng).sum(), ["shape"]),
+    (lambda x, p, rng: _inverted(x, p, rng) * (1 + (p == 0)), ["p = 0"]),
+])
+def test_dropout_forward_hints(wrong, words, capsys):
+    _expect_hint(checks.dropout_forward, wrong, words, capsys)
+
+
+@pytest.mark.parametrize(("wrong", "words"), [
+    (lambda W, p: W / p, ["divides by p"]),
+    (lambda W, p: W * (1 - p), ["RETAINING"]),
+    (lambda W, p: W, ["unchanged"]),
+    (lambda W, p: W.T * p, ["shape"]),
+    (lambda W, p: W * p**2, ["W * p"]),
+])
+def test_paper_test_weights_hints(wrong, words, capsys):
+    _expect_hint(checks.paper_test_weights, wrong, words, capsys)
+
+
+def _mc_eval(model, X, k):
+    model.eval()
+    with torch.no_grad():
+        return torch.softmax(model(X), dim=1).numpy()
+
+
+def _mc_logits(model, X, k):
+    model.train()
+    with torch.no_grad():
+        return torch.softmax(torch.stack([model(X) for _ in range(k)]).mean(dim=0), dim=1)
+
+
+def _mc_one_pass(model, X, k):
+    return _mc(model, X, 1)
+
+
+def _mc_fixed(model, X, k):
+    return _mc(model, X, 50)
+
+
+def _mc_no_softmax(model, X, k):
+    model.train()
+    with torch.no_grad():
+        return torch.stack([model(X) for _ in range(k)]).mean(dim=0)
+
+
+def _mc_sum(model, X, k):
+    return _mc(model, X, k) * k
+
+
+def _mc_stacked(model, X, k):
+    model.train()
+    with torch.no_grad():
+        return torch.stack([torch.softmax(model(X), dim=1) for _ in range(k)])
+
+
+def _mc_columns(model, X, k):
+    return _mc(model, X, k).T
+
+
+@pytest.mark.parametrize(("wrong", "words"), [
+    (_mc_eval, ["model.train()"]),
+    (_mc_logits, ["mean logits"]),
+    (_mc_one_pass, ["k is the number of passes"]),
+    (_mc_fixed, ["k is the number of passes"]),
+    (_mc_no_softmax, ["sum to", "softmax"]),
+    (_mc_sum, ["sum to"]),
+    (_mc_stacked, ["shape"]),
+    (_mc_columns, ["shape"]),
+])
+def test_mc_predict_hints(wrong, words, capsys):
+    _expect_hint(checks.mc_predict, wrong, words, capsys)
+
+
+def test_mc_predict_of_another_draw_order_that_is_wrong_fails(capsys):
+    # the statistical route must not accept everything that draws in another order
+    def logits_one_batch(model, X, k):
+        model.train()
+        with torch.no_grad():
+            out = model(X.repeat(k, 1)).reshape(k, X.shape[0], -1).mean(dim=0)
+        return torch.softmax(out, dim=1)
+
+    _expect_hint(checks.mc_predict, logits_one_batch, ["mean logits"], capsys)
+
+    def half_dropout(model, X, k):                     # every other pass in eval mode
+        out = []
+        with torch.no_grad():
+            for i in range(k):
+                model.train(i % 2 == 0)
+                out.append(torch.softmax(model(X.repeat(2, 1)), dim=1)[: X.shape[0]])
+        return torch.stack(out).mean(dim=0)
+
+    _expect_hint(checks.mc_predict, half_dropout, ["Hint"], capsys)
+
+
+@pytest.mark.parametrize("check", ["dropout_forward", "paper_test_weights", "mc_predict"])
+@pytest.mark.parametrize("answer", [
+    None, 3, "abc",
+    lambda *a: None,
+    lambda *a: "text",
+    lambda *a: 1 / 0,
+    lambda *a: {"x": 1},
+    lambda *a: [[1, "a"]],
+])
+def test_dropout_checks_broken_answers_get_a_sentence(check, answer, capsys):
+    message = _expect_assertion(getattr(checks, check), answer)
+    assert "Hint" in message and check in message or "function" in message
+
+
+@pytest.mark.parametrize("check", ["dropout_forward", "paper_test_weights", "mc_predict"])
+def test_dropout_checks_name_the_empty_answer(check):
+    def stub(*args):
+        raise NotImplementedError()
+
+    message = _expect_assertion(getattr(checks, check), stub)
+    assert "not written yet" in message and check in message
