@@ -47,7 +47,7 @@ def _rng(rng):
 def _p_drop(p):
     value = _validate._scalar(p)
     if isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_)) \
-            and float(value) == 1.0:
+            and value == 1:
         raise ValueError("p must be in [0, 1) (the probability of dropping a unit), got "
                          "1: p = 1 would drop every unit and divide by 1 - p = 0")
     return _validate.real("p", p, low=0.0, high=1.0, high_open=True)
@@ -56,7 +56,7 @@ def _p_drop(p):
 def _p_retain(p_retain):
     value = _validate._scalar(p_retain)
     if isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_)) \
-            and float(value) == 0.0:
+            and value == 0:
         raise ValueError("p_retain must be in (0, 1] (the probability of retaining a "
                          "unit), got 0: p_retain = 0 would drop every unit")
     return _validate.real("p_retain", p_retain, low=0.0, high=1.0, low_open=True)
@@ -199,7 +199,8 @@ def mc_predict(model, X, k) -> np.ndarray:
             raise TypeError(f"X must hold real numbers, got {X.dtype}")
         Xt = X.detach().to(dtype)
     else:
-        Xt = torch.as_tensor(_validate.array("X", X, finite=True), dtype=dtype)
+        Xt = torch.as_tensor(np.ascontiguousarray(_validate.array("X", X, finite=True)),
+                             dtype=dtype)
     if Xt.ndim != 2:
         raise ValueError(f"X must be 2-D (examples x features), got shape "
                          f"{tuple(Xt.shape)}")
