@@ -14,7 +14,9 @@ note too, not "Error displaying widget: model not found".
 Introduced in chapter "Sigmoid and the vanishing gradient" ("try your own activation
 function"); the ReLU chapter reuses :func:`activation_playground`; the convolution
 chapter adds :func:`kernel_playground` ("try your own kernel"); the chapter on the curse
-of dimensionality adds :func:`distance_playground` ("distances in many dimensions").
+of dimensionality adds :func:`distance_playground` ("distances in many dimensions");
+the dropout chapter adds :func:`dropout_playground` ("dropout rates and training-set
+size").
 """
 
 from __future__ import annotations
@@ -610,3 +612,97 @@ def curve_playground(*, order: int = 9, n: int = 10, ln_lam: float = -18.0,
     return Playground(box, "polynomial curve fitting", also=(
         "Orders 0 to 9, 10, 15 or 100 points and several penalties are also in the "
         "explorer above."))
+
+
+def dropout_playground(split, *, n: int = 50, input_dropout: float = 0.2,
+                       dropout: float = 0.5, epochs: int = 300, seed: int = 0) -> Playground:
+    """Train chapter "Dropout"'s network with the reader's dropout rates and data size.
+
+    ``split`` is a :class:`lib.data.Split` (the digits). "Train" takes ``n`` of its
+    training digits (:func:`lib.data.subset`, the classes in turn), builds the 64-100-10
+    ReLU network of chapter "Overfitting and regularisation" (torch seeded with
+    ``seed``) with inputs dropped with probability ``input_dropout`` and hidden units
+    with probability ``dropout`` (torch's convention, inverted scaling), trains it
+    full-batch with SGD (learning rate 0.1, momentum 0.9) for ``epochs`` epochs with a
+    progress bar, and plots the training and test loss and accuracy after every epoch.
+    The arguments set where the controls start; values outside their ranges are
+    refused. Introduced in chapter "Dropout".
+    """
+    import ipywidgets as w
+    import matplotlib.pyplot as plt
+
+    from lib import data
+    from lib.data import Split
+
+    if not isinstance(split, Split):
+        raise TypeError(f"split must be a lib.data.Split such as data.digits() returns, "
+                        f"got {type(split).__name__}")
+    size = split.y_train.size
+    n = _validate.integer("n", n, low=10, high=size)
+    input_dropout = _validate.real("input_dropout", input_dropout, low=0.0, high=0.9)
+    dropout = _validate.real("dropout", dropout, low=0.0, high=0.9)
+    epochs = _validate.integer("epochs", epochs, low=1, high=2000)
+    seed = _validate.integer("seed", seed, low=0, high=10**6)
+    X_test, y_test = split.tensors()[2:]
+
+    wide = {"description_width": "initial"}
+    in_box = w.FloatSlider(value=input_dropout, min=0.0, max=0.9, step=0.05,
+                           description="input dropout p", style=wide)
+    hid_box = w.FloatSlider(value=dropout, min=0.0, max=0.9, step=0.05,
+                            description="hidden dropout p", style=wide)
+    n_box = w.BoundedIntText(value=n, min=10, max=size, description="training digits",
+                             style=wide)
+    epochs_box = w.BoundedIntText(value=epochs, min=1, max=2000, description="epochs",
+                                  style=wide)
+    run = w.Button(description="Train", button_style="primary")
+    progress = w.IntProgress(value=0, min=0, max=epochs, description="progress",
+                             style=wide)
+    out = w.Output()
+
+    def on_train(_):
+        progress.value = 0
+        progress.max = epochs_box.value
+        part = data.subset(split, n_box.value, seed=0)
+        X, y = part.tensors()[:2]
+        torch.manual_seed(seed)
+        model = nets.mlp([split.n_features, 100, split.n_classes], dropout=hid_box.value)
+        if in_box.value > 0:
+            model = torch.nn.Sequential(torch.nn.Dropout(in_box.value), *model)
+        run.disabled = True
+        try:
+            history = train.fit(
+                model, X, y, epochs=epochs_box.value, lr=0.1, momentum=0.9,
+                test=(X_test, y_test),
+                on_epoch=lambda epoch, _h: setattr(progress, "value", epoch))
+        finally:
+            run.disabled = False
+        with out:
+            out.clear_output(wait=True)
+            fig, (left, right) = plots.figure(ncols=2)
+            epoch = np.arange(len(history.loss))
+            left.plot(epoch, history.loss, label="training")
+            left.plot(epoch, history.test_loss, ls="--", label="test")
+            right.plot(epoch, history.train_acc, label="training")
+            right.plot(epoch, history.test_acc, ls="--", label="test")
+            left.set(xlabel="epoch", ylabel="cross-entropy loss")
+            right.set(xlabel="epoch", ylabel="accuracy", ylim=(0, 1.02))
+            left.legend()
+            fig.suptitle(f"{n_box.value} digits, dropout {in_box.value:g} (inputs), "
+                         f"{hid_box.value:g} (hidden)", fontsize=10)
+            plt.show()
+            best = int(np.argmin(history.test_loss))
+            print(f"test loss: lowest {min(history.test_loss):.3f} at epoch {best}, "
+                  f"{history.test_loss[-1]:.3f} at the end; test accuracy "
+                  f"{history.test_acc[-1]:.3f}")
+
+    run.on_click(on_train)
+    box = w.VBox([
+        w.HTML("<b>Dropout rates and data.</b> Choose how often inputs and hidden units "
+               "are dropped (p: the probability of dropping) and how many training digits "
+               "the network sees, then train it and watch both losses."),
+        w.HBox([in_box, hid_box]), w.HBox([n_box, epochs_box]),
+        w.HBox([run, progress]), out,
+    ])
+    return Playground(box, "dropout rates and training-set size", also=(
+        "Several rates for inputs and hidden units, on 50 digits, are also in the "
+        "explorer of training curves above."))

@@ -237,3 +237,34 @@ def test_curve_playground_note_and_redraw(capsys):
     assert "training 0.000" in capsys.readouterr().out
     _find(playground, "BoundedIntText", "order M").value = 1
     assert "training 0." in capsys.readouterr().out
+
+
+# ---------------------------------------------------------------- the dropout chapter
+def test_dropout_playground_note_train_and_progress(split, capsys):
+    playground = widgets.dropout_playground(split, n=20, input_dropout=0.2, dropout=0.5,
+                                            epochs=3, seed=0)
+    bundle = playground._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in bundle
+    assert "needs a running Python kernel" in bundle["text/html"]
+    assert bundle["text/plain"].startswith("Playground: dropout rates")
+    assert capsys.readouterr().out == ""             # nothing trained before Train
+    for name in ["input dropout p", "hidden dropout p"]:
+        assert _find(playground, "FloatSlider", name).style.description_width == "initial"
+    _find(playground, "Button", "Train").click()
+    out = capsys.readouterr().out
+    assert "test loss: lowest" in out and "test accuracy" in out
+    assert _find(playground, "IntProgress").value == 3
+    _find(playground, "BoundedIntText", "epochs").value = 2
+    _find(playground, "FloatSlider", "input dropout p").value = 0.0
+    _find(playground, "Button", "Train").click()
+    assert _find(playground, "IntProgress").value == 2
+    assert "test loss: lowest" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    (dict(dropout=1.0), "dropout"), (dict(input_dropout=-0.1), "input_dropout"),
+    (dict(n=5), "n"), (dict(epochs=0), "epochs"),
+])
+def test_dropout_playground_refuses_values_outside_its_controls(split, kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        widgets.dropout_playground(split, **kwargs)
