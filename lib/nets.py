@@ -2,7 +2,8 @@
 
 Introduced in chapter "Sigmoid and the vanishing gradient" (:func:`mlp`); later chapters
 use the same builder with other activations, initialisations and dropout (the dying-ReLU
-chapter adds Leaky ReLU slopes and PReLU). Models are
+chapter adds Leaky ReLU slopes and PReLU; chapter "Dropout in practice, and Maxout" adds
+:class:`Maxout` layers and :func:`count_parameters`). Models are
 built in float64 by default: the book's experiments are small, and double precision
 keeps their printed numbers identical across CPUs (nbval compares them).
 """
@@ -34,6 +35,13 @@ DEFAULT_SLOPES = {"leaky_relu": 0.01, "prelu": 0.25}
 MAX_WIDTH = 10**6
 MAX_WEIGHTS = 5 * 10**7
 
+#: The number of pieces of a maxout unit when :func:`mlp` is not told: 2, the fewest
+#: that make a maxout unit, and the number that contains ReLU (one piece fixed at 0).
+DEFAULT_PIECES = 2
+
+#: The most pieces a maxout unit may have: Goodfellow et al. (2013) use 2 to 5.
+MAX_PIECES = 100
+
 #: Initialisation schemes :func:`mlp` accepts.
 INITS = ("default", "xavier", "kaiming")
 
@@ -58,6 +66,62 @@ class Elementwise(nn.Module):
 
     def extra_repr(self) -> str:
         return self.name
+
+
+class Maxout(nn.Module):
+    """A maxout layer: ``n_out`` units, each the largest of ``k`` linear pieces of
+    its input, ``h_u(x) = max_j (x W_uj + b_uj)`` (Goodfellow, Warde-Farley, Mirza,
+    Courville & Bengio 2013, "Maxout Networks", ICML, section 3). Introduced in
+    chapter "Dropout in practice, and Maxout".
+
+    The layer holds one ``nn.Linear(n_in, n_out * k)`` (``self.linear``), so that
+    :func:`lib.train.fit_many` stacks it as any Linear layer and
+    :func:`lib.train.fit`'s ``max_norm`` finds its weights. The pieces are laid out
+    unit-major: unit ``u``'s pieces are the Linear's outputs ``u*k`` to
+    ``u*k + k - 1`` (row ``u*k + j`` of ``self.linear.weight`` is piece ``j``'s
+    incoming weight vector), as in Goodfellow et al.'s pylearn2 code, so the output
+    is ``linear(x).unflatten(-1, (n_out, k)).max(-1).values``. The gradient of a
+    maximum reaches only the winning piece of each unit (on a tie, the one torch's
+    ``max`` picks). A maxout unit with ``k = 2`` whose second piece has zero weights
+    and zero bias is a ReLU of its first piece.
+
+    ``n_in`` and ``n_out`` are layer sizes as in :func:`mlp`, ``k`` an integer
+    from 2 to :data:`MAX_PIECES`; ``dtype`` torch.float32 or torch.float64. The inner
+    Linear is initialised as PyTorch initialises any nn.Linear (fan_in = ``n_in``);
+    :func:`mlp` re-initialises it as it does its other layers. Seed torch first.
+    """
+
+    def __init__(self, n_in: int, n_out: int, k: int, dtype: torch.dtype = torch.float64):
+        n_in = _validate.integer("n_in", n_in, low=1, high=MAX_WIDTH)
+        n_out = _validate.integer("n_out", n_out, low=1, high=MAX_WIDTH)
+        k = _validate.integer("k", k, low=2, high=MAX_PIECES)
+        _check_dtype(dtype)
+        if n_in * n_out * k > MAX_WEIGHTS:
+            raise ValueError(
+                f"n_in={n_in}, n_out={n_out} and k={k} make {n_in * n_out * k:,} "
+                f"weights, more than {MAX_WEIGHTS:,}: the book's networks are far "
+                "smaller")
+        super().__init__()
+        self.n_in, self.n_out, self.k = n_in, n_out, k
+        self.linear = nn.Linear(n_in, n_out * k, dtype=dtype)
+
+    def forward(self, x):
+        return _max_over_pieces(self.linear(x), self.n_out, self.k)
+
+    def extra_repr(self) -> str:
+        return f"n_in={self.n_in}, n_out={self.n_out}, k={self.k}"
+
+
+def _max_over_pieces(z, n_out: int, k: int):
+    """The maximum over each unit's ``k`` pieces of ``z`` (last axis ``n_out * k``,
+    unit-major as in :class:`Maxout`): a tensor whose last axis is ``n_out``.
+    :class:`Maxout` and :func:`lib.train.fit_many` both compute it here."""
+    return z.unflatten(-1, (n_out, k)).max(dim=-1).values
+
+
+def _check_dtype(dtype):
+    if not isinstance(dtype, torch.dtype) or dtype not in (torch.float32, torch.float64):
+        raise ValueError(f"dtype must be torch.float32 or torch.float64, got {dtype}")
 
 
 def _check_activation_fn(fn, dtype):
@@ -130,12 +194,14 @@ def mlp(
     bias=None,
     gain: float = 1.0,
     input_dropout: float = 0.0,
+    pieces: int | None = None,
 ) -> nn.Sequential:
     """A fully connected network ``[Dropout], Linear, activation, [Dropout], ..., Linear``.
 
     ``widths`` lists the layer sizes from input to output, e.g. ``[64, 32, 32, 10]``
     gives two hidden layers of 32 units; at least two sizes, each a positive integer.
-    ``activation`` is a name from :data:`ACTIVATIONS` or a function of one tensor
+    ``activation`` is a name from :data:`ACTIVATIONS`, ``"maxout"`` (below) or a
+    function of one tensor
     applied elementwise (wrapped in :class:`Elementwise`); ``init`` one of :data:`INITS`
     (weights only); ``dropout`` is torch's
     p, the probability of *dropping* a hidden unit, in [0, 1). The output layer has
@@ -164,6 +230,19 @@ def mlp(
     with about 0.5 (``dropout``, one ``nn.Dropout`` after each hidden activation).
     Neither draws from torch's generator when the network is built, so the initial
     weights are those of the same network without dropout.
+
+    ``activation="maxout"`` (chapter "Dropout in practice, and Maxout") makes every
+    hidden layer a :class:`Maxout` of ``pieces`` pieces per unit (an integer from 2
+    to :data:`MAX_PIECES`; ``None`` takes :data:`DEFAULT_PIECES`, 2), with no
+    separate activation: ``[Dropout], Maxout, [Dropout], ..., Linear``, the dropout
+    layers where they are for the other activations. A hidden width counts maxout
+    *units*, so a Maxout layer of ``n`` units holds ``n * pieces`` rows of weights;
+    :func:`count_parameters` counts them, e.g. to match a ReLU network's size.
+    ``init``, ``bias`` and ``gain`` act on each Maxout's inner Linear exactly as on
+    any Linear layer, with that Linear's fans: fan_in is the layer's input width and
+    fan_out its number of pieces, ``n * pieces`` (what torch's ``xavier_uniform_``
+    reads from the weight's shape; :func:`init_std` with these fans gives the std).
+    Other activations take no ``pieces``.
     """
     if isinstance(widths, (str, bytes)) or not hasattr(widths, "__iter__"):
         raise TypeError(f"widths must be a list of layer sizes, got {type(widths).__name__}")
@@ -176,12 +255,23 @@ def mlp(
               for w in widths]
     if len(widths) < 2:
         raise ValueError(f"widths must list at least 2 sizes (input and output), got {widths}")
-    weights = sum(a * b for a, b in zip(widths[:-1], widths[1:]))
-    if weights > MAX_WEIGHTS:
-        raise ValueError(f"widths {widths} make {weights:,} weights, more than "
-                         f"{MAX_WEIGHTS:,}: the book's networks are far smaller")
     if not callable(activation):
-        _validate.choice("activation", activation, ACTIVATIONS)
+        _validate.choice("activation", activation, [*ACTIVATIONS, "maxout"])
+    maxout = isinstance(activation, str) and activation == "maxout"
+    if pieces is not None and not maxout:
+        raise ValueError(
+            f"pieces applies to activation='maxout' only, not to "
+            f"activation={getattr(activation, '__name__', activation)!r}")
+    if maxout:
+        pieces = _validate.integer("pieces", DEFAULT_PIECES if pieces is None else pieces,
+                                   low=2, high=MAX_PIECES)
+    weights = sum(a * b for a, b in zip(widths[:-1], widths[1:]))
+    if maxout:  # each hidden unit has ``pieces`` rows of weights
+        weights += (pieces - 1) * sum(a * b for a, b in zip(widths[:-2], widths[1:-1]))
+    if weights > MAX_WEIGHTS:
+        raise ValueError(f"widths {widths}{f' with pieces={pieces}' if maxout else ''} "
+                         f"make {weights:,} weights, more than "
+                         f"{MAX_WEIGHTS:,}: the book's networks are far smaller")
     _validate.choice("init", init, INITS)
     if isinstance(bias, str):
         _validate.choice("bias", bias, BIASES)
@@ -191,8 +281,7 @@ def mlp(
     dropout = _validate.real("dropout", dropout, low=0.0, high=1.0, high_open=True)
     input_dropout = _validate.real("input_dropout", input_dropout, low=0.0, high=1.0,
                                    high_open=True)
-    if not isinstance(dtype, torch.dtype) or dtype not in (torch.float32, torch.float64):
-        raise ValueError(f"dtype must be torch.float32 or torch.float64, got {dtype}")
+    _check_dtype(dtype)
     if slope is not None:
         if callable(activation) or activation not in DEFAULT_SLOPES:
             raise ValueError(
@@ -211,23 +300,42 @@ def mlp(
         def make_activation(width):
             init_ = DEFAULT_SLOPES[activation] if slope is None else slope
             return nn.PReLU(width, init=init_, dtype=dtype)
-    else:
+    elif not maxout:
         def make_activation(width):
             return ACTIVATIONS[activation]()
     layers: list[nn.Module] = [nn.Dropout(input_dropout)] if input_dropout > 0 else []
     for i, (n_in, n_out) in enumerate(zip(widths[:-1], widths[1:])):
-        linear = nn.Linear(n_in, n_out, dtype=dtype)
-        _init_linear(linear, init, bias, gain)
-        layers.append(linear)
-        if i < len(widths) - 2:
-            layers.append(make_activation(n_out))
+        hidden = i < len(widths) - 2
+        if hidden and maxout:
+            layer = Maxout(n_in, n_out, pieces, dtype=dtype)
+            _init_linear(layer.linear, init, bias, gain)
+            layers.append(layer)
+        else:
+            linear = nn.Linear(n_in, n_out, dtype=dtype)
+            _init_linear(linear, init, bias, gain)
+            layers.append(linear)
+            if hidden:
+                layers.append(make_activation(n_out))
+        if hidden:
             if dropout > 0:
                 layers.append(nn.Dropout(dropout))
     return nn.Sequential(*layers)
 
 
 def linear_layers(model: nn.Module) -> list[nn.Linear]:
-    """The model's nn.Linear layers, input to output."""
+    """The model's nn.Linear layers, input to output (a :class:`Maxout`'s inner
+    Linear included, in its place)."""
     if not isinstance(model, nn.Module):
         raise TypeError(f"model must be a torch nn.Module, got {type(model).__name__}")
     return [m for m in model.modules() if isinstance(m, nn.Linear)]
+
+
+def count_parameters(model: nn.Module) -> int:
+    """The number of numbers the model learns: every entry of every parameter, a
+    parameter shared by several layers counted once. Chapter "Dropout in practice,
+    and Maxout" compares ReLU and maxout networks of (nearly) the same count: an
+    ``mlp([64, n, 10])`` has ``65 n + (n + 1) 10`` parameters, its maxout version with
+    k pieces ``65 n k + (n + 1) 10``."""
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"model must be a torch nn.Module, got {type(model).__name__}")
+    return sum(p.numel() for p in model.parameters())

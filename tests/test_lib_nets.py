@@ -281,3 +281,121 @@ def test_input_dropout_drops_inputs_in_training_only():
     assert torch.allclose(out[out != 0], torch.tensor(1 / 0.75, dtype=torch.float64))
     model.eval()
     assert torch.equal(model[0](x), x)
+
+
+# ---------------------------------------------------------------- maxout (chapter 8)
+
+def _maxout(n_in, n_out, k, seed=0, **kwargs):
+    torch.manual_seed(seed)
+    return nets.Maxout(n_in, n_out, k, **kwargs)
+
+
+def test_maxout_forward_by_hand():
+    # 2 inputs, 2 units of 3 pieces: unit-major rows, unit u's piece j is row u*3 + j
+    layer = _maxout(2, 2, 3)
+    with torch.no_grad():
+        layer.linear.weight.copy_(torch.tensor(
+            [[1.0, 0.0], [0.0, 1.0], [-1.0, -1.0],      # unit 0
+             [2.0, -1.0], [0.5, 0.5], [0.0, 0.0]],      # unit 1
+            dtype=torch.float64))
+        layer.linear.bias.copy_(torch.tensor([0.0, 0.0, 0.0, 0.0, 0.0, -0.25],
+                                             dtype=torch.float64))
+    x = torch.tensor([[1.0, 2.0], [-1.0, -3.0], [0.5, -0.5]], dtype=torch.float64)
+    # row 1: unit 0 max(1, 2, -3) = 2, unit 1 max(0, 1.5, -0.25) = 1.5
+    # row 2: unit 0 max(-1, -3, 4) = 4, unit 1 max(1, -2, -0.25) = 1
+    # row 3: unit 0 max(0.5, -0.5, 0) = 0.5, unit 1 max(1.5, 0, -0.25) = 1.5
+    expected = torch.tensor([[2.0, 1.5], [4.0, 1.0], [0.5, 1.5]], dtype=torch.float64)
+    assert torch.equal(layer(x), expected)
+    # the same from the pieces, computed independently
+    z = x @ layer.linear.weight.T + layer.linear.bias
+    by_loop = torch.stack([torch.stack([z[:, u * 3 + j] for j in range(3)]).max(0).values
+                           for u in range(2)], dim=1)
+    assert torch.equal(layer(x), by_loop)
+
+
+def test_maxout_with_a_zero_piece_is_relu_bit_for_bit():
+    layer = _maxout(7, 5, 2, seed=3)
+    with torch.no_grad():
+        layer.linear.weight[1::2] = 0.0        # every unit's second piece: 0
+        layer.linear.bias[1::2] = 0.0
+    x = torch.randn(200, 7, dtype=torch.float64) * 3
+    first = layer.linear(x)[:, 0::2]           # every unit's first piece
+    assert torch.equal(layer(x), torch.relu(first))
+    assert (first < 0).any() and (first > 0).any()    # both sides seen
+    # and a ReLU layer with the first pieces' weights gives the same, to rounding
+    # (a matrix product of another shape may round differently)
+    relu = nn.Sequential(nn.Linear(7, 5, dtype=torch.float64), nn.ReLU())
+    with torch.no_grad():
+        relu[0].weight.copy_(layer.linear.weight[0::2])
+        relu[0].bias.copy_(layer.linear.bias[0::2])
+    assert torch.allclose(layer(x), relu(x), rtol=0, atol=1e-13)
+
+
+def test_maxout_gradient_reaches_only_the_winning_piece():
+    layer = _maxout(3, 4, 3, seed=1)
+    x = torch.randn(1, 3, dtype=torch.float64)
+    layer(x).sum().backward()
+    z = layer.linear(x).detach().view(4, 3)
+    winner = z.argmax(dim=1)
+    grad_w = layer.linear.weight.grad.view(4, 3, 3)      # unit, piece, input
+    grad_b = layer.linear.bias.grad.view(4, 3)
+    for u in range(4):
+        for j in range(3):
+            if j == winner[u]:
+                assert torch.equal(grad_w[u, j], x[0]) and grad_b[u, j] == 1.0
+            else:
+                assert not grad_w[u, j].any() and grad_b[u, j] == 0.0
+
+
+def test_maxout_layer_sizes_dtype_and_repr():
+    layer = _maxout(6, 4, 3, dtype=torch.float32)
+    assert (layer.linear.in_features, layer.linear.out_features) == (6, 12)
+    assert layer.linear.weight.dtype == torch.float32
+    assert layer(torch.zeros(5, 6)).shape == (5, 4)
+    assert "k=3" in repr(layer) and "n_out=4" in repr(layer)
+
+
+def test_mlp_maxout_layout():
+    model = _build([8, 6, 5, 3], activation="maxout", pieces=3, dropout=0.5,
+                   input_dropout=0.2)
+    kinds = [type(m).__name__ for m in model]
+    assert kinds == ["Dropout", "Maxout", "Dropout", "Maxout", "Dropout", "Linear"]
+    assert [(m.n_in, m.n_out, m.k) for m in model if isinstance(m, nets.Maxout)] == [
+        (8, 6, 3), (6, 5, 3)]
+    assert [(lin.in_features, lin.out_features) for lin in nets.linear_layers(model)] == [
+        (8, 18), (6, 15), (5, 3)]
+    assert model(torch.zeros(2, 8, dtype=torch.float64)).shape == (2, 3)
+    plain = _build([8, 6, 3], activation="maxout")
+    assert [type(m).__name__ for m in plain] == ["Maxout", "Linear"]
+    assert plain[0].k == nets.DEFAULT_PIECES == 2
+
+
+def test_mlp_maxout_pieces_only_for_maxout():
+    with pytest.raises(ValueError, match="pieces"):
+        nets.mlp([4, 5, 3], activation="relu", pieces=2)
+    with pytest.raises(ValueError, match="pieces"):
+        nets.mlp([4, 5, 3], activation="maxout", pieces=1)
+
+
+@pytest.mark.parametrize("init", list(nets.INITS))
+def test_mlp_maxout_init_acts_on_the_inner_linear(init):
+    # the same draws as a ReLU network whose hidden Linear has n * pieces rows
+    maxout = _build([20, 30, 10], activation="maxout", pieces=4, init=init, gain=2.0,
+                    bias=0.1, seed=4)
+    relu = _build([20, 120, 10], init=init, gain=2.0, bias=0.1, seed=4)
+    a, b = maxout[0].linear, relu[0]
+    assert torch.equal(a.weight, b.weight) and torch.equal(a.bias, b.bias)
+    std = 2.0 * nets.init_std(init, 20, 120)
+    assert abs(a.weight.std().item() / std - 1) < 0.05
+    assert torch.all(a.bias == 0.1)
+
+
+def test_count_parameters():
+    relu = _build([64, 40, 10])
+    assert nets.count_parameters(relu) == 65 * 40 + 41 * 10
+    maxout = _build([64, 20, 10], activation="maxout", pieces=2, dropout=0.5)
+    assert nets.count_parameters(maxout) == 65 * 20 * 2 + 21 * 10
+    prelu = _build([4, 5, 3], activation="prelu")
+    assert nets.count_parameters(prelu) == 5 * 5 + 6 * 3 + 5
+    shared = nn.Linear(3, 3)
+    assert nets.count_parameters(nn.Sequential(shared, nn.ReLU(), shared)) == 12
