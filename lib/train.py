@@ -8,6 +8,7 @@ about a second on a laptop CPU.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -15,13 +16,17 @@ import torch
 from torch import nn
 
 from lib import _validate
-from lib.nets import Elementwise
+from lib.nets import Elementwise, Maxout, _max_over_pieces, linear_layers
 
 OPTIMIZERS = ("sgd", "adam")
 
 #: The most epochs :func:`fit` and :func:`fit_many` accept: a typo such as 10**9 would
 #: otherwise run for days instead of saying what is wrong.
 MAX_EPOCHS = 100_000
+
+#: The largest max-norm radius :func:`fit` and :func:`fit_many` accept (Srivastava et
+#: al. 2014 use c of about 3 to 4): a larger one never binds on the book's networks.
+MAX_NORM = 1e6
 
 #: The largest weight decay :func:`fit` and :func:`fit_many` accept: with a learning
 #: rate of 0.1, a decay of 10 already shrinks every weight to 0 in one step.
@@ -87,13 +92,14 @@ def _layers_fit(model):
     with "mat1 and mat2 shapes cannot be multiplied"."""
     if not isinstance(model, nn.Sequential):
         return
-    linears = [m for m in model if isinstance(m, nn.Linear)]
-    for before, after in zip(linears[:-1], linears[1:]):
-        if before.out_features != after.in_features:
+    sizes = [(type(m).__name__, m.in_features, m.out_features) if isinstance(m, nn.Linear)
+             else ("Maxout", m.n_in, m.n_out) for m in model
+             if isinstance(m, (nn.Linear, Maxout))]
+    for before, after in zip(sizes[:-1], sizes[1:]):
+        if before[2] != after[1]:
             raise ValueError(
-                f"model's layers do not fit together: a Linear layer gives "
-                f"{before.out_features} features and the next one takes "
-                f"{after.in_features}")
+                f"model's layers do not fit together: a {before[0]} layer gives "
+                f"{before[2]} features and the next one takes {after[1]}")
 
 
 def _tensor_pair(name_x, X, name_y, y, dtype, model=None):
@@ -168,6 +174,24 @@ def _test_and_probes(test, probes, dtype, model):
     return X_test, y_test, probes
 
 
+def _constrained(model, max_norm):
+    """The weights ``max_norm`` constrains: those of every Linear layer but the last
+    (see :func:`fit`); a model without a hidden layer is refused by name."""
+    weights = [layer.weight for layer in linear_layers(model)[:-1]]
+    if max_norm is not None and not weights:
+        raise ValueError("max_norm constrains the incoming weights of hidden units, and "
+                         "the model has no hidden layer (one Linear layer or none)")
+    return weights
+
+
+def _project_rows(weight, c):
+    """Scale, in place, each row of ``weight`` (last axis: a unit's incoming weights)
+    whose Euclidean norm exceeds ``c`` back to norm ``c``; other rows are multiplied
+    by exactly 1. ``c`` is a number or a tensor that broadcasts (one per model)."""
+    norms = torch.linalg.vector_norm(weight, dim=-1, keepdim=True)
+    weight.mul_((c / norms).clamp(max=1.0))
+
+
 @torch.no_grad()
 def evaluate(model: nn.Module, X, y) -> tuple[float, float]:
     """Cross-entropy loss and accuracy of ``model`` on ``(X, y)``, in eval mode."""
@@ -197,6 +221,7 @@ def fit(
     test=None,
     probes: dict | None = None,
     on_epoch=None,
+    max_norm: float | None = None,
 ) -> History:
     """Train ``model`` in place with cross-entropy and return its :class:`History`.
 
@@ -211,6 +236,20 @@ def fit(
     before training and after every epoch (results in ``history.probes[name]``).
     ``on_epoch(epoch, history)``, if given, is called after every epoch (the book's
     playgrounds use it for a progress bar).
+
+    ``max_norm`` (chapter "Dropout in practice, and Maxout"), a radius c > 0, is
+    Srivastava et al.'s (2014, section 5.1) max-norm constraint: after every
+    optimizer step, the incoming weight vector of each hidden unit (a row of a
+    hidden Linear layer's weight) whose norm exceeds c is scaled back to norm c,
+    a projection onto the ball ||w|| <= c; biases are left alone. For a
+    :class:`lib.nets.Maxout` layer each *piece*'s incoming weights (a row of its
+    inner Linear) are constrained, as in Goodfellow et al.'s (2013) maxout code.
+    The hidden layers are all of the model's Linear layers (inner ones included,
+    :func:`lib.nets.linear_layers`) but the last: the output layer is not
+    constrained, since the paper speaks of hidden units (Goodfellow et al.'s
+    pylearn2 settings also constrain their softmax layer; the book does not). The
+    optimizer's state (momentum) is not touched. ``None`` (the default) applies no
+    constraint.
     """
     if not isinstance(model, nn.Module):
         raise TypeError(f"model must be a torch nn.Module, got {type(model).__name__}")
@@ -227,6 +266,10 @@ def fit(
     X_test, y_test, probes = _test_and_probes(test, probes, dtype, model)
     if on_epoch is not None and not callable(on_epoch):
         raise TypeError("on_epoch must be a function (epoch, history) or None")
+    if max_norm is not None:
+        max_norm = _validate.real("max_norm", max_norm, low=0.0, low_open=True,
+                                  high=MAX_NORM)
+    constrained = _constrained(model, max_norm)
 
     if optimizer == "sgd":
         opt = torch.optim.SGD(model.parameters(), lr=lr, momentum=momentum,
@@ -257,6 +300,10 @@ def fit(
                 loss = nn.functional.cross_entropy(model(X[idx]), y[idx])
                 loss.backward()
             opt.step()
+            if max_norm is not None:
+                with torch.no_grad():
+                    for weight in constrained:
+                        _project_rows(weight, max_norm)
         record()
         if on_epoch is not None:
             _callback("on_epoch", on_epoch, epoch, history)
@@ -265,8 +312,8 @@ def fit(
 
 
 #: The modules :func:`fit_many` can stack: those :func:`lib.nets.mlp` builds.
-_STACKABLE = (nn.Linear, nn.ReLU, nn.LeakyReLU, nn.PReLU, nn.Sigmoid, nn.Tanh, nn.Dropout,
-              Elementwise)
+_STACKABLE = (nn.Linear, Maxout, nn.ReLU, nn.LeakyReLU, nn.PReLU, nn.Sigmoid, nn.Tanh,
+              nn.Dropout, Elementwise)
 
 
 def _same_architecture(models):
@@ -294,8 +341,9 @@ def _same_architecture(models):
         bad = [type(x).__name__ for x in model.children() if not isinstance(x, _STACKABLE)]
         if not isinstance(model, nn.Sequential) or bad:
             raise ValueError(
-                f"models[{i}] must be an nn.Sequential of Linear layers, activations and "
-                f"Dropout, such as lib.nets.mlp builds; it has {bad or type(model).__name__}")
+                f"models[{i}] must be an nn.Sequential of Linear or Maxout layers, "
+                f"activations and Dropout, such as lib.nets.mlp builds; it has "
+                f"{bad or type(model).__name__}")
     # fit_many computes every model with models[0]'s modules, so the modules without
     # parameters must be the same too; only a Dropout's rate may differ (it is read
     # from each model)
@@ -341,6 +389,22 @@ def _per_model(name, value, m, **bounds) -> list:
     return [_validate.real(name, value, **bounds)] * m
 
 
+def _max_norms(value, m) -> list:
+    """:func:`fit_many`'s ``max_norm`` for each of ``m`` models: a radius > 0 or None
+    (no constraint) each."""
+    bounds = dict(low=0.0, low_open=True, high=MAX_NORM)
+    if value is None:
+        return [None] * m
+    if isinstance(value, (list, tuple)) or getattr(value, "ndim", 0) == 1:
+        values = [None if v is None else _validate.real(f"max_norm[{i}]", v, **bounds)
+                  for i, v in enumerate(value)]
+        if len(values) != m:
+            raise ValueError(f"max_norm must be None, one number or a list of {m} (one "
+                             f"per model of models), got a list of {len(values)}")
+        return values
+    return [_validate.real("max_norm", value, **bounds)] * m
+
+
 def fit_many(
     models,
     X,
@@ -349,12 +413,13 @@ def fit_many(
     epochs: int,
     lr,
     optimizer: str = "sgd",
-    momentum: float = 0.0,
+    momentum=0.0,
     weight_decay=0.0,
     batch_size: int | None = None,
     seed: int = 0,
     test=None,
     probes: dict | None = None,
+    max_norm=None,
 ) -> list:
     """Train several models of one architecture side by side; one :class:`History` each.
 
@@ -389,17 +454,26 @@ def fit_many(
     the gradient as in :func:`fit` (chapter "Overfitting and regularisation" trains a
     sweep of decays side by side); ``test`` and ``probes`` as in :func:`fit` (a probe
     is called on each model). The models are updated in place and left in eval mode.
+
+    Chapter "Dropout in practice, and Maxout" trains grids of learning rate x
+    momentum x max-norm, and maxout networks (:class:`lib.nets.Maxout` layers, stacked
+    like Linear ones): ``momentum`` may also be a list with one per model (each in
+    [0, 1); with Adam all must be 0), and ``max_norm`` is ``None`` (no constraint),
+    one radius c > 0 for all, or a list with one per model, each a number > 0 or
+    ``None`` for a model trained without the constraint; it constrains the same
+    weights as :func:`fit`'s ``max_norm``, after every step.
     """
     models = _same_architecture(models)
     m = len(models)
     epochs = _validate.integer("epochs", epochs, low=0, high=MAX_EPOCHS)
     lrs = _per_model("lr", lr, m, low=0.0, low_open=True)
     _validate.choice("optimizer", optimizer, OPTIMIZERS)
-    momentum = _validate.real("momentum", momentum, low=0.0, high=1.0, high_open=True)
-    if momentum and optimizer != "sgd":
+    momenta = _per_model("momentum", momentum, m, low=0.0, high=1.0, high_open=True)
+    if any(momenta) and optimizer != "sgd":
         raise ValueError(f"momentum is for optimizer='sgd' (Adam keeps its own running "
-                         f"averages), got momentum={momentum:g} with {optimizer!r}")
+                         f"averages), got momentum={max(momenta):g} with {optimizer!r}")
     decays = _per_model("weight_decay", weight_decay, m, low=0.0, high=MAX_DECAY)
+    radii = _max_norms(max_norm, m)
     if isinstance(seed, (list, tuple)) or getattr(seed, "ndim", 0) == 1:
         seeds = [_validate.integer(f"seed[{i}]", v, low=0, high=2**63 - 1)
                  for i, v in enumerate(seed)]
@@ -425,6 +499,17 @@ def fit_many(
     alias = {n: first_name[id(p)]
              for n, p in base.named_parameters(remove_duplicate=False)}
 
+    # the weights max_norm constrains (as in fit: every Linear layer's but the last),
+    # with each model's radius as a column (models x 1 x 1); no constraint is an
+    # infinite radius, which leaves a weight multiplied by exactly 1
+    constrained = [alias[f"{name}.weight"] for name, module in base.named_modules()
+                   if isinstance(module, nn.Linear)][:-1]
+    if any(r is not None for r in radii) and not constrained:
+        _constrained(base, 1.0)          # refused by name: no hidden layer
+    radius = (torch.tensor([math.inf if r is None else r for r in radii],
+                           dtype=dtype).view(m, 1, 1)
+              if any(r is not None for r in radii) else None)
+
     # a Dropout layer whose rate differs between the models: a column of their rates
     # (models x 1 x 1); None where all models share one rate
     rates = {j: None if len(set(ps)) == 1 else torch.tensor(ps, dtype=dtype).view(m, 1, 1)
@@ -434,10 +519,13 @@ def fit_many(
         # all models at once: h is (models, examples, features)
         h = x.expand(m, -1, -1) if x.ndim == 2 else x
         for i, module in enumerate(base):
-            if isinstance(module, nn.Linear):
-                W = params[alias[f"{i}.weight"]].transpose(1, 2)
-                bias = params[alias[f"{i}.bias"]] if f"{i}.bias" in alias else None
+            if isinstance(module, (nn.Linear, Maxout)):
+                at = f"{i}.linear" if isinstance(module, Maxout) else f"{i}"
+                W = params[alias[f"{at}.weight"]].transpose(1, 2)
+                bias = params[alias[f"{at}.bias"]] if f"{at}.bias" in alias else None
                 h = torch.bmm(h, W) if bias is None else torch.baddbmm(bias[:, None], h, W)
+                if isinstance(module, Maxout):
+                    h = _max_over_pieces(h, module.n_out, module.k)
             elif isinstance(module, nn.PReLU):
                 h = torch.where(h > 0, h, params[alias[f"{i}.weight"]][:, None] * h)
             elif isinstance(module, nn.Dropout):
@@ -453,7 +541,9 @@ def fit_many(
     step_lr = {n: torch.tensor(lrs, dtype=dtype).view(shape[: params[n].ndim]) for n in names}
     decay = ({n: torch.tensor(decays, dtype=dtype).view(shape[: params[n].ndim])
               for n in names} if any(decays) else None)
-    velocity = {n: torch.zeros_like(params[n]) for n in names} if momentum else None
+    mom = {n: torch.tensor(momenta, dtype=dtype).view(shape[: params[n].ndim])
+           for n in names}
+    velocity = {n: torch.zeros_like(params[n]) for n in names} if any(momenta) else None
     state = {n: (torch.zeros_like(params[n]), torch.zeros_like(params[n])) for n in names}
     histories = [History(probes={name: [] for name in probes}) for _ in models]
 
@@ -509,7 +599,7 @@ def fit_many(
                         g = g + decay[k] * params[k]
                     if optimizer == "sgd":
                         if velocity is not None:    # torch: v = m v + g, no dampening
-                            g = velocity[k].mul_(momentum).add_(g)
+                            g = velocity[k].mul_(mom[k]).add_(g)
                         params[k].sub_(step_lr[k] * g)
                         continue
                     avg, avg_sq = state[k]
@@ -517,6 +607,9 @@ def fit_many(
                     avg_sq.mul_(beta2).addcmul_(g, g, value=1 - beta2)
                     denom = (avg_sq.sqrt() / (1 - beta2**t) ** 0.5).add_(eps)
                     params[k].sub_(step_lr[k] / (1 - beta1**t) * avg / denom)
+                if radius is not None:       # after the step, as fit does
+                    for k in constrained:
+                        _project_rows(params[k], radius)
         record()
     for model in models:
         model.eval()

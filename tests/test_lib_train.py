@@ -520,3 +520,131 @@ def test_fit_many_refuses_models_that_differ_in_more_than_dropout():
         train.fit_many([nets.mlp([4, 5, 3]), nn.Sequential(*nets.mlp([4, 5, 3]),
                                                              nn.ReLU())],
                        np.zeros((2, 4)), np.array([0, 1]), epochs=1, lr=0.1)
+
+
+# ---------------------------------------------------------------- maxout and max-norm (chapter 8)
+
+def _maxout_models(n, pieces=3, widths=(64, 16, 16, 10), dropout=0.0):
+    torch.manual_seed(0)
+    return [nets.mlp(list(widths), activation="maxout", pieces=pieces, dropout=dropout)
+            for _ in range(n)]
+
+
+def _hidden_row_norms(model):
+    """Norms of every row of every Linear layer but the last: what max_norm bounds."""
+    return torch.cat([torch.linalg.vector_norm(layer.weight, dim=1)
+                      for layer in nets.linear_layers(model)[:-1]])
+
+
+def _assert_same_training(together, alone, histories, refs, atol=1e-10):
+    for a, b, h, ref in zip(together, alone, histories, refs, strict=True):
+        for p, q in zip(a.parameters(), b.parameters(), strict=True):
+            assert torch.allclose(p, q, rtol=0, atol=atol)
+        np.testing.assert_allclose(h.loss, ref.loss, rtol=1e-9)
+        np.testing.assert_allclose(h.test_loss, ref.test_loss, rtol=1e-9)
+        assert h.train_acc == ref.train_acc and h.test_acc == ref.test_acc
+
+
+@pytest.mark.parametrize("optimizer,momentum,lrs", [("sgd", 0.9, [0.1, 0.02]),
+                                                    ("adam", 0.0, [0.01, 0.002])])
+def test_fit_many_equals_fit_on_maxout_models(digits, optimizer, momentum, lrs):
+    together, alone = _maxout_models(2), _maxout_models(2)
+    kwargs = dict(epochs=3, optimizer=optimizer, momentum=momentum, batch_size=100,
+                  seed=3, test=(digits.X_test, digits.y_test))
+    histories = train.fit_many(together, digits.X_train, digits.y_train, lr=lrs, **kwargs)
+    refs = [train.fit(b, digits.X_train, digits.y_train, lr=lr, **kwargs)
+            for b, lr in zip(alone, lrs)]
+    _assert_same_training(together, alone, histories, refs)
+    assert refs[0].test_acc[-1] > 0.8                      # the maxout networks learn
+
+
+@pytest.mark.parametrize("maxout", [False, True], ids=["relu", "maxout"])
+def test_fit_many_equals_fit_with_max_norm_and_momentum_per_model(digits, maxout):
+    # a grid's worth: each model its own lr, momentum and radius (None: unconstrained)
+    make = (lambda n: _maxout_models(n, pieces=2)) if maxout else _models
+    together, alone = make(4), make(4)
+    lrs, momenta, radii = [0.3, 0.1, 0.3, 0.05], [0.9, 0.0, 0.5, 0.95], [0.5, 1.0, None, 2]
+    kwargs = dict(epochs=3, batch_size=128, seed=5, test=(digits.X_test, digits.y_test))
+    histories = train.fit_many(together, digits.X_train, digits.y_train, lr=lrs,
+                               momentum=momenta, max_norm=radii, **kwargs)
+    refs = [train.fit(b, digits.X_train, digits.y_train, lr=lr, momentum=mom,
+                      max_norm=c, **kwargs)
+            for b, lr, mom, c in zip(alone, lrs, momenta, radii)]
+    _assert_same_training(together, alone, histories, refs)
+    for model, c in zip(together, radii):
+        if c is not None:
+            assert _hidden_row_norms(model).max() <= c + 1e-12
+    assert _hidden_row_norms(together[2]).max() > 0.5    # the constraint did bind
+
+
+@pytest.mark.parametrize("maxout", [False, True], ids=["relu", "maxout"])
+def test_max_norm_bounds_every_hidden_row_and_only_those(digits, maxout):
+    c = 0.6
+    runs = {}
+    for radius in (None, c):
+        torch.manual_seed(1)
+        model = nets.mlp([64, 32, 32, 10], activation="maxout" if maxout else "relu",
+                         dropout=0.5)
+        train.fit(model, digits.X_train, digits.y_train, epochs=5, lr=0.05, momentum=0.9,
+                  batch_size=64, max_norm=radius)
+        runs[radius] = model
+    assert _hidden_row_norms(runs[None]).max() > c          # the test can fail
+    assert _hidden_row_norms(runs[c]).max() <= c + 1e-12
+    out = nets.linear_layers(runs[c])[-1].weight             # the output layer is free
+    assert torch.linalg.vector_norm(out, dim=1).max() > c
+
+
+def test_max_norm_projects_long_rows_onto_the_ball_and_keeps_the_rest():
+    # one step from weights with some long rows: rows within the ball are exactly
+    # those of the run without the constraint, longer ones are scaled to norm c,
+    # their direction kept; biases and the output layer are untouched
+    X = np.random.default_rng(0).normal(size=(20, 6))
+    y = np.arange(20) % 3
+    models = []
+    for _ in range(2):
+        torch.manual_seed(0)
+        model = nets.mlp([6, 8, 8, 3])
+        with torch.no_grad():
+            model[0].weight[:4] *= 10.0                    # rows of norm well above 1
+        models.append(model)
+    free, bound = models
+    train.fit(free, X, y, epochs=1, lr=0.01)
+    train.fit(bound, X, y, epochs=1, lr=0.01, max_norm=1.0)
+    n_long = []
+    for a, b in zip(nets.linear_layers(free)[:-1], nets.linear_layers(bound)[:-1]):
+        norms = torch.linalg.vector_norm(a.weight, dim=1)
+        long = norms > 1.0
+        n_long.append(int(long.sum()))
+        assert torch.equal(b.weight[~long], a.weight[~long])
+        assert torch.allclose(b.weight[long], a.weight[long] / norms[long, None],
+                              rtol=1e-14, atol=0)
+        assert torch.equal(b.bias, a.bias)
+    assert n_long == [4, 0]
+    assert torch.equal(free[-1].weight, bound[-1].weight)
+    assert torch.equal(free[-1].bias, bound[-1].bias)
+
+
+def test_max_norm_needs_a_hidden_layer():
+    torch.manual_seed(0)
+    X, y = np.zeros((4, 3)), np.array([0, 1, 0, 1])
+    with pytest.raises(ValueError, match="max_norm .* no hidden layer"):
+        train.fit(nets.mlp([3, 2]), X, y, epochs=1, lr=0.1, max_norm=3.0)
+    with pytest.raises(ValueError, match="max_norm .* no hidden layer"):
+        train.fit_many([nets.mlp([3, 2]), nets.mlp([3, 2])], X, y, epochs=1, lr=0.1,
+                       max_norm=[3.0, None])
+    train.fit_many([nets.mlp([3, 2]), nets.mlp([3, 2])], X, y, epochs=1, lr=0.1,
+                   max_norm=[None, None])
+
+
+def test_fit_refuses_maxout_layers_that_do_not_chain():
+    model = nn.Sequential(nets.Maxout(4, 5, 2), nn.Linear(6, 3, dtype=torch.float64))
+    with pytest.raises(ValueError, match="Maxout layer gives 5 features"):
+        train.fit(model, np.zeros((2, 4)), np.array([0, 1]), epochs=1, lr=0.1)
+
+
+def test_fit_many_refuses_maxout_models_with_other_pieces():
+    torch.manual_seed(0)
+    a = nets.mlp([4, 5, 3], activation="maxout", pieces=2)
+    b = nets.mlp([4, 5, 3], activation="maxout", pieces=3)
+    with pytest.raises(ValueError, match="models"):
+        train.fit_many([a, b], np.zeros((2, 4)), np.array([0, 1]), epochs=1, lr=0.1)

@@ -536,6 +536,56 @@ BAD += [
 ]
 
 
+# ---------------------------------------------------------------- dropout in practice, maxout
+def _maxout_model():
+    torch.manual_seed(0)
+    return nets.mlp([4, 5, 3], activation="maxout", pieces=3, dropout=0.5)
+
+
+GOOD["nets.Maxout"] = (
+    nets.Maxout, lambda: {"n_in": 4, "n_out": 5, "k": 3, "dtype": torch.float32})
+GOOD["nets.mlp (maxout)"] = (
+    nets.mlp, lambda: {"widths": [4, 5, 3], "activation": "maxout", "pieces": 3,
+                       "dropout": 0.5, "init": "xavier", "bias": 0.0, "gain": 2.0})
+GOOD["nets.count_parameters"] = (nets.count_parameters, lambda: {"model": _maxout_model()})
+GOOD["train.fit (max-norm)"] = (
+    train.fit, lambda: {"model": _maxout_model(), "X": X, "y": Y, "epochs": 2, "lr": 0.5,
+                        "momentum": 0.9, "batch_size": 3, "max_norm": 0.5})
+GOOD["train.fit_many (max-norm)"] = (
+    train.fit_many,
+    lambda: {"models": [_maxout_model(), _maxout_model()], "X": X, "y": Y, "epochs": 2,
+             "lr": [0.5, 0.1], "momentum": [0.9, 0.0], "max_norm": [0.5, None],
+             "test": (X, Y)},
+)
+_SIZES_BAD = [0, -1, 10**6 + 1, 2.5, True, "4", None, np.float64(4.0)]
+_RADII_BAD = [0, -1.0, 1e7, *BAD_REALS[:-1]]        # None: no constraint, allowed
+BAD += [
+    *[("nets.Maxout", "n_in", v) for v in _SIZES_BAD],
+    *[("nets.Maxout", "n_out", v) for v in _SIZES_BAD],
+    *[("nets.Maxout", "k", v) for v in [1, 0, -2, 101, 2.5, True, "2", None]],
+    *[("nets.Maxout", "dtype", v) for v in ["float64", torch.int64, torch.float16, None]],
+    *[("nets.mlp (maxout)", "pieces", v) for v in [1, 0, 101, 2.5, True, "3", 3.0]],
+    # 25 million weights as a ReLU network, 75 million with 3 pieces per unit
+    ("nets.mlp (maxout)", "widths", [4, 5000, 5000, 3]),
+    ("nets.mlp (maxout)", "activation", "Maxout"),
+    ("nets.mlp", "pieces", 2),                  # relu takes no pieces
+    ("nets.mlp (slope)", "pieces", 2),          # nor prelu
+    *[("nets.count_parameters", "model", v)
+      for v in [None, "mlp", [nn.Linear(2, 2)], nets.mlp]],
+    *[("train.fit (max-norm)", "max_norm", v) for v in [*_RADII_BAD, [0.5], np.ones(2)]],
+    ("train.fit (max-norm)", "model", nets.mlp([4, 3])),   # no hidden layer to constrain
+    *[("train.fit_many (max-norm)", "max_norm", v)
+      for v in [*_RADII_BAD, [0.5], [0.5, None, 1.0], [0.5, -1.0], [0.5, "a"],
+                [0.5, float("nan")]]],
+    *[("train.fit_many (max-norm)", "momentum", v)
+      for v in [[0.9], [0.9, 0.5, 0.0], [0.9, 1.0], [0.9, -0.1], [0.5, "a"], 1.0]],
+    ("train.fit_many", "momentum", [0.0, 0.5]),     # the good call uses Adam
+    # models whose Maxout layers do not chain with the next layer
+    ("train.fit", "model", nn.Sequential(nets.Maxout(4, 5, 2),
+                                         nn.Linear(6, 3, dtype=torch.float64))),
+]
+
+
 def names(message, arg):
     """Whether ``message`` names the argument ``arg`` as a word of its own."""
     return re.search(rf"(?<![A-Za-z0-9_]){re.escape(arg)}(?![A-Za-z0-9_])", message)
