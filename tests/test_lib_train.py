@@ -648,3 +648,36 @@ def test_fit_many_refuses_maxout_models_with_other_pieces():
     b = nets.mlp([4, 5, 3], activation="maxout", pieces=3)
     with pytest.raises(ValueError, match="models"):
         train.fit_many([a, b], np.zeros((2, 4)), np.array([0, 1]), epochs=1, lr=0.1)
+
+
+def test_fit_many_maxout_with_per_model_dropout_and_max_norm(digits):
+    # maxout models with dropout rates 0 and 0.5 (and a constraint) side by side: the
+    # rate-0 model trains as the same maxout network without dropout, trained by fit
+    X, y = digits.X_train[:300], digits.y_train[:300]
+    kwargs = {"epochs": 3, "lr": 0.1, "momentum": 0.5, "batch_size": 100, "seed": 3,
+              "max_norm": 1.5, "test": (digits.X_test, digits.y_test)}
+    models = _maxout_models(2, pieces=3, widths=(64, 32, 10), dropout=0.5)
+    models[0][1].p = 0.0
+    assert [type(m).__name__ for m in models[0]] == ["Maxout", "Dropout", "Linear"]
+    histories = train.fit_many(models, X, y, **kwargs)
+    torch.manual_seed(0)
+    plain = nets.mlp([64, 32, 10], activation="maxout", pieces=3)
+    ref = train.fit(plain, X, y, **kwargs)
+    for metric in ("loss", "train_acc", "test_loss", "test_acc"):
+        np.testing.assert_allclose(getattr(histories[0], metric), getattr(ref, metric),
+                                   rtol=1e-10, atol=1e-12)
+    assert not torch.equal(models[0][0].linear.weight, models[1][0].linear.weight)
+    assert _hidden_row_norms(models[1]).max() <= 1.5 + 1e-12
+
+
+def test_fit_seeds_passes_max_norm_and_momentum_through(digits):
+    def build():
+        return nets.mlp([64, 16, 10], activation="maxout", pieces=2, dropout=0.5)
+
+    X, y = digits.X_train[:200], digits.y_train[:200]
+    kwargs = dict(epochs=2, lr=0.2, momentum=0.9, batch_size=50)
+    bound = train.fit_seeds(build, [0, 1, 2], X, y, max_norm=0.8, **kwargs)
+    free = train.fit_seeds(build, [0, 1, 2], X, y, **kwargs)
+    for a, b in zip(bound.models, free.models, strict=True):
+        assert _hidden_row_norms(a).max() <= 0.8 + 1e-12
+        assert _hidden_row_norms(b).max() > 0.8              # the test can fail
