@@ -1,6 +1,7 @@
 """lib.checks: a right answer is confirmed, a wrong one gets a sentence and a hint, and no
 student mistake escapes as another exception type."""
 
+import functools
 import math
 
 import numpy as np
@@ -1402,6 +1403,172 @@ def test_dropout_checks_broken_answers_get_a_sentence(check, answer, capsys):
 
 @pytest.mark.parametrize("check", ["dropout_forward", "paper_test_weights", "mc_predict"])
 def test_dropout_checks_name_the_empty_answer(check):
+    def stub(*args):
+        raise NotImplementedError()
+
+    message = _expect_assertion(getattr(checks, check), stub)
+    assert "not written yet" in message and check in message
+
+
+# ================================================================ chapter 8, dropout in practice
+# One block: the checks of "Dropout in practice, and Maxout" (maxout_forward, max_norm,
+# mc_gap), their right answers and the mistakes their hints name.
+
+
+def _maxout_loop(x, W, b):
+    return np.max(np.stack([x @ W[j] + b[j] for j in range(W.shape[0])]), axis=0)
+
+
+def _maxout_einsum(x, W, b):
+    return torch.as_tensor(np.einsum("nd,kdm->nkm", x, W) + b).amax(dim=1).float()
+
+
+def _max_norm_where(W, c):
+    norms = np.linalg.norm(W, axis=1, keepdims=True)
+    return np.where(norms > c, W * c / norms, W)
+
+
+def _max_norm_torch(W, c):
+    return torch.renorm(torch.as_tensor(W), p=2, dim=0, maxnorm=c)
+
+
+def _mc_gap_lib(model, X, y, k):
+    from lib.dropout import mc_predict
+
+    probs = mc_predict(model, X, k)
+    with torch.no_grad():
+        scaled = model(X).argmax(dim=1).numpy()
+    return np.mean(probs.argmax(axis=1) == y.numpy()) - np.mean(scaled == y.numpy())
+
+
+def _mc_gap_loop(model, X, y, k, *, logits=False, sign=1, mode=True, percent=1):
+    was = model.training
+    model.train(mode)
+    with torch.no_grad():
+        outs = [model(X) for _ in range(k)]
+        model.eval()
+        scaled = (model(X).argmax(dim=1) == y).double().mean()
+    model.train(was)
+    mean = (torch.stack(outs).mean(dim=0) if logits
+            else torch.stack([torch.softmax(o, dim=1) for o in outs]).mean(dim=0))
+    return percent * sign * ((mean.argmax(dim=1) == y).double().mean() - scaled)
+
+
+def _mc_gap_one_batch(model, X, y, k, *, logits=False):
+    """Another draw order: X repeated k times in one pass."""
+    model.train()
+    with torch.no_grad():
+        out = model(X.repeat(k, 1)).reshape(k, X.shape[0], -1)
+        model.eval()
+        scaled = (model(X).argmax(dim=1) == y).float().mean()
+    mean = out.mean(dim=0) if logits else torch.softmax(out, dim=2).mean(dim=0)
+    return ((mean.argmax(dim=1) == y).float().mean() - scaled).item()
+
+
+def _mc_gap_left_in_train(model, X, y, k):
+    value = _mc_gap_loop(model, X, y, k)
+    model.train()
+    return value
+
+
+def test_dropout_in_practice_checks_pass_right_answers(capsys):
+    checks.maxout_forward(_maxout_loop)
+    checks.maxout_forward(_maxout_einsum)                    # a float32 tensor, other axes
+    checks.max_norm(_max_norm_where)
+    checks.max_norm(_max_norm_torch)
+    checks.mc_gap(_mc_gap_lib)
+    checks.mc_gap(_mc_gap_loop)
+    checks.mc_gap(_mc_gap_one_batch)                         # judged statistically
+    out = capsys.readouterr().out
+    assert out.count("Correct") == 7
+    assert all(len(line) <= 80 for line in out.splitlines())
+
+
+def _in_place_maxout(x, W, b):
+    x *= 1.0
+    W += 0.0
+    b[...] = b
+    out = _maxout_loop(x, W, b)
+    x[0] = 99.0
+    return out
+
+
+def _pieces(x, W, b):
+    return np.stack([x @ W[j] + b[j] for j in range(W.shape[0])])
+
+
+@pytest.mark.parametrize(("wrong", "words"), [
+    (lambda x, W, b: _pieces(x, W, b).max(axis=1), ["shape", "pieces"]),
+    (lambda x, W, b: _pieces(x, W, b).max(axis=2), ["shape", "pieces"]),
+    (lambda x, W, b: _pieces(x, W, b).sum(axis=0), ["SUM"]),
+    (lambda x, W, b: _pieces(x, W, b).mean(axis=0), ["MEAN"]),
+    (lambda x, W, b: _pieces(x, W, b).min(axis=0), ["MINIMUM"]),
+    (lambda x, W, b: np.max(np.stack([x @ w for w in W]), axis=0), ["biases"]),
+    (lambda x, W, b: np.maximum(x @ W[0] + b[0], 0.0), ["maximum"]),
+    (_in_place_maxout, ["in place"]),
+])
+def test_maxout_forward_hints(wrong, words, capsys):
+    _expect_hint(checks.maxout_forward, wrong, words, capsys)
+
+
+def test_maxout_forward_hint_names_the_relu_case(capsys):
+    def relu_only_wrong(x, W, b):                 # right, except in the ReLU case
+        out = _maxout_loop(x, W, b)
+        return out + 1.0 if W.shape[0] == 2 and not W[1].any() else out
+
+    _expect_hint(checks.maxout_forward, relu_only_wrong, ["ReLU of piece 1"], capsys)
+
+
+def _max_norm_in_place(W, c):
+    norms = np.linalg.norm(W, axis=1, keepdims=True)
+    W *= np.minimum(1.0, c / norms)
+    return W
+
+
+@pytest.mark.parametrize(("wrong", "words"), [
+    (lambda W, c: W * np.minimum(1.0, c / np.linalg.norm(W, axis=0, keepdims=True)),
+     ["COLUMNS"]),
+    (lambda W, c: W * c / np.linalg.norm(W, axis=1, keepdims=True), ["short ones"]),
+    (lambda W, c: np.clip(W, -c, c), ["clips each entry"]),
+    (lambda W, c: W * min(1.0, c / np.linalg.norm(W)), ["Frobenius"]),
+    (_max_norm_in_place, ["in place"]),
+    (lambda W, c: W, ["min(1, c / norm)"]),
+    (lambda W, c: W.T, ["shape"]),
+])
+def test_max_norm_hints(wrong, words, capsys):
+    _expect_hint(checks.max_norm, wrong, words, capsys)
+
+
+@pytest.mark.parametrize(("wrong", "words"), [
+    (functools.partial(_mc_gap_loop, sign=-1), ["sign is reversed"]),
+    (functools.partial(_mc_gap_loop, logits=True), ["LOGITS"]),
+    (functools.partial(_mc_gap_one_batch, logits=True), ["LOGITS"]),
+    (functools.partial(_mc_gap_loop, mode=False), ["dropout was off"]),
+    (functools.partial(_mc_gap_loop, percent=100), ["percent"]),
+    (_mc_gap_left_in_train, ["train mode"]),
+    (lambda model, X, y, k: _mc_gap_loop(model, X, y, 1), ["Hint"]),
+    (lambda model, X, y, k: [0.5, 0.1], ["single number"]),
+])
+def test_mc_gap_hints(wrong, words, capsys):
+    _expect_hint(checks.mc_gap, wrong, words, capsys)
+
+
+@pytest.mark.parametrize("check", ["maxout_forward", "max_norm", "mc_gap"])
+@pytest.mark.parametrize("answer", [
+    None, 3, "abc",
+    lambda *a: None,
+    lambda *a: "text",
+    lambda *a: 1 / 0,
+    lambda *a: {"x": 1},
+    lambda *a: [[1, "a"]],
+])
+def test_dropout_in_practice_checks_broken_answers_get_a_sentence(check, answer, capsys):
+    message = _expect_assertion(getattr(checks, check), answer)
+    assert "Hint" in message and check in message or "function" in message
+
+
+@pytest.mark.parametrize("check", ["maxout_forward", "max_norm", "mc_gap"])
+def test_dropout_in_practice_checks_name_the_empty_answer(check):
     def stub(*args):
         raise NotImplementedError()
 

@@ -18,6 +18,7 @@ from lib.checks.ch04_relu import count_pieces, he_variance, predicted_sparsity, 
 from lib.checks.ch05_dying_relu import born_dead_share, count_dead, leaky_relu, leaky_relu_prime
 from lib.checks.ch06_overfitting import early_stopping_epoch, ridge_fit, rms_error
 from lib.checks.ch07_dropout import dropout_forward, mc_predict, paper_test_weights
+from lib.checks.ch08_dropout_in_practice import max_norm, maxout_forward, mc_gap
 
 __all__ = [
     "REGISTRY", "check",
@@ -28,4 +29,5 @@ __all__ = [
     "born_dead_share", "count_dead", "leaky_relu", "leaky_relu_prime",
     "early_stopping_epoch", "ridge_fit", "rms_error",
     "dropout_forward", "mc_predict", "paper_test_weights",
+    "max_norm", "maxout_forward", "mc_gap",
 ]
