@@ -58,7 +58,7 @@ def maxout_forward(fn) -> None:
             continue
         z = np.einsum("nd,kdm->knm", x, W) + b[:, None, :]
         relu = not W[1].any() and not b[1].any() and W.shape[0] == 2
-        for other, hint in [
+        for other, text in [
             (z.sum(axis=0), "that is the SUM of the pieces; a maxout unit takes their "
                             "maximum (np.max over the pieces' axis)."),
             (z.mean(axis=0), "that is the MEAN of the pieces; a maxout unit takes their "
@@ -71,6 +71,7 @@ def maxout_forward(fn) -> None:
                                             "x @ W[j] + b[j]."),
         ]:
             if np.allclose(got, other, rtol=1e-6, atol=1e-9):
+                hint = text
                 break
         else:
             hint = ("compute the k pieces x @ W[j] + b[j], each (n, m), and return their "
@@ -132,7 +133,7 @@ def max_norm(fn) -> None:
         rows = np.linalg.norm(W, axis=1, keepdims=True)
         cols = np.linalg.norm(W, axis=0, keepdims=True)
         frob = np.linalg.norm(W)
-        for other, hint in [
+        for other, text in [
             (W * np.minimum(1.0, c / cols), "those are the COLUMNS rescaled; in torch's "
              "layout a unit's incoming weights are a ROW of W: norms over axis=1."),
             (W * c / rows, "every row was scaled to norm c, the short ones too; only "
@@ -145,6 +146,7 @@ def max_norm(fn) -> None:
              "constraint holds for each unit: one norm per row (axis=1)."),
         ]:
             if np.allclose(got, other, rtol=1e-6, atol=1e-9):
+                hint = text
                 break
         else:
             hint = ("compute each row's norm, np.linalg.norm(W, axis=1, keepdims=True), "
