@@ -706,3 +706,100 @@ def dropout_playground(split, *, n: int = 50, input_dropout: float = 0.2,
     return Playground(box, "dropout rates and training-set size", also=(
         "Several rates for inputs and hidden units, on 50 digits, are also in the "
         "explorer of training curves above."))
+
+
+def practice_playground(split, *, dropout: float = 0.5, lr: float = 0.1,
+                        momentum: float = 0.9, max_norm: float = 0.0, epochs: int = 100,
+                        seed: int = 0) -> Playground:
+    """Train chapter "Dropout"'s network with the reader's dropout rate, learning rate,
+    momentum and max-norm radius.
+
+    ``split`` is a :class:`lib.data.Split` (the digits). "Train" takes 50 of its
+    training digits (:func:`lib.data.subset`, the classes in turn, as chapters
+    "Overfitting and regularisation" and "Dropout" do), builds the 64-100-10 ReLU
+    network (torch seeded with ``seed``) with hidden units dropped with probability
+    ``dropout`` (torch's convention), trains it full-batch with SGD at learning rate
+    ``lr`` and momentum ``momentum``, with every hidden unit's incoming weight vector
+    projected back onto the ball of radius ``max_norm`` after every step
+    (:func:`lib.train.fit`'s ``max_norm``; 0 means no constraint), for ``epochs``
+    epochs with a progress bar, and plots the training and test loss and accuracy
+    after every epoch. The arguments set where the controls start; values outside
+    their ranges are refused. Introduced in chapter "Dropout in practice, and Maxout".
+    """
+    import ipywidgets as w
+    import matplotlib.pyplot as plt
+
+    from lib import data
+    from lib.data import Split
+
+    if not isinstance(split, Split):
+        raise TypeError(f"split must be a lib.data.Split such as data.digits() returns, "
+                        f"got {type(split).__name__}")
+    dropout = _validate.real("dropout", dropout, low=0.0, high=0.9)
+    lr = _validate.real("lr", lr, low=0.01, high=3.0)
+    momentum = _validate.real("momentum", momentum, low=0.0, high=0.99)
+    max_norm = _validate.real("max_norm", max_norm, low=0.0, high=5.0)
+    epochs = _validate.integer("epochs", epochs, low=1, high=1000)
+    seed = _validate.integer("seed", seed, low=0, high=10**6)
+    X_test, y_test = split.tensors()[2:]
+    X, y = data.subset(split, 50, seed=0).tensors()[:2]
+
+    wide = {"description_width": "initial"}
+    p_box = w.FloatSlider(value=dropout, min=0.0, max=0.9, step=0.05,
+                          description="hidden dropout p", style=wide)
+    lr_box = w.FloatLogSlider(value=lr, base=10, min=-2, max=math.log10(3.0), step=0.1,
+                              description="learning rate", style=wide)
+    mom_box = w.FloatSlider(value=momentum, min=0.0, max=0.99, step=0.01,
+                            description="momentum", style=wide)
+    c_box = w.FloatSlider(value=max_norm, min=0.0, max=5.0, step=0.25,
+                          description="max-norm c (0: none)", style=wide)
+    epochs_box = w.BoundedIntText(value=epochs, min=1, max=1000, description="epochs",
+                                  style=wide)
+    run = w.Button(description="Train", button_style="primary")
+    progress = w.IntProgress(value=0, min=0, max=epochs, description="progress",
+                             style=wide)
+    out = w.Output()
+
+    def on_train(_):
+        progress.value = 0
+        progress.max = epochs_box.value
+        torch.manual_seed(seed)
+        model = nets.mlp([split.n_features, 100, split.n_classes], dropout=p_box.value)
+        run.disabled = True
+        try:
+            history = train.fit(
+                model, X, y, epochs=epochs_box.value, lr=lr_box.value,
+                momentum=mom_box.value, max_norm=c_box.value or None,
+                test=(X_test, y_test),
+                on_epoch=lambda epoch, _h: setattr(progress, "value", epoch))
+        finally:
+            run.disabled = False
+        with out:
+            out.clear_output(wait=True)
+            fig, (left, right) = plots.figure(ncols=2)
+            epoch = np.arange(len(history.loss))
+            left.plot(epoch, history.loss, label="training")
+            left.plot(epoch, history.test_loss, ls="--", label="test")
+            right.plot(epoch, history.train_acc, label="training")
+            right.plot(epoch, history.test_acc, ls="--", label="test")
+            left.set(xlabel="epoch", ylabel="cross-entropy loss", yscale="log")
+            right.set(xlabel="epoch", ylabel="accuracy", ylim=(0, 1.02))
+            left.legend()
+            radius = f"{c_box.value:g}" if c_box.value else "none"
+            fig.suptitle(f"dropout {p_box.value:g}, learning rate {lr_box.value:.2g}, "
+                         f"momentum {mom_box.value:g}, max-norm {radius}", fontsize=10)
+            plt.show()
+            print(f"test accuracy {history.test_acc[-1]:.3f}, test loss "
+                  f"{history.test_loss[-1]:.3g} after {history.epochs} epochs")
+
+    run.on_click(on_train)
+    box = w.VBox([
+        w.HTML("<b>Dropout's training recipe.</b> Choose the hidden dropout rate, the "
+               "learning rate, the momentum and the max-norm radius, then train the "
+               "network on 50 digits and watch both losses."),
+        w.HBox([p_box, lr_box]), w.HBox([mom_box, c_box]),
+        w.HBox([epochs_box, run, progress]), out,
+    ])
+    return Playground(box, "dropout's training recipe", also=(
+        "Eight combinations of learning rate, momentum and max-norm, five seeds each, "
+        "are in the explorer and the table above."))

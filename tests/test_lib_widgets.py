@@ -268,3 +268,30 @@ def test_dropout_playground_note_train_and_progress(split, capsys):
 def test_dropout_playground_refuses_values_outside_its_controls(split, kwargs, message):
     with pytest.raises(ValueError, match=message):
         widgets.dropout_playground(split, **kwargs)
+
+
+def test_practice_playground_note_train_and_progress(split, capsys):
+    playground = widgets.practice_playground(split, dropout=0.5, lr=0.1, momentum=0.9,
+                                             max_norm=1.0, epochs=3, seed=0)
+    bundle = playground._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in bundle
+    assert "needs a running Python kernel" in bundle["text/html"]
+    assert bundle["text/plain"].startswith("Playground: dropout's training recipe")
+    assert capsys.readouterr().out == ""             # nothing trained before Train
+    _find(playground, "Button", "Train").click()
+    assert "test accuracy" in capsys.readouterr().out
+    assert _find(playground, "IntProgress").value == 3
+    _find(playground, "BoundedIntText", "epochs").value = 2
+    _find(playground, "FloatSlider", "max-norm c (0: none)").value = 0.0
+    _find(playground, "Button", "Train").click()
+    assert _find(playground, "IntProgress").value == 2
+    assert "after 2 epochs" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    (dict(dropout=1.0), "dropout"), (dict(lr=0.0), "lr"), (dict(momentum=1.0), "momentum"),
+    (dict(max_norm=-1.0), "max_norm"), (dict(epochs=0), "epochs"),
+])
+def test_practice_playground_refuses_values_outside_its_controls(split, kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        widgets.practice_playground(split, **kwargs)

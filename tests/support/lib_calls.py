@@ -534,6 +534,19 @@ BAD += [
     *[("widgets.dropout_playground", "epochs", v) for v in [0, 2001, 1.5, None]],
     *[("widgets.dropout_playground", "seed", v) for v in [-1, 10**6 + 1, "0"]],
 ]
+GOOD["widgets.practice_playground"] = (
+    widgets.practice_playground,
+    lambda: {"split": _split(), "dropout": 0.5, "lr": 0.1, "momentum": 0.9,
+             "max_norm": 1.0, "epochs": 5, "seed": 0})
+BAD += [
+    *[("widgets.practice_playground", "split", v) for v in [None, (X, Y), "digits"]],
+    *[("widgets.practice_playground", "dropout", v) for v in [-0.1, 1.0, *BAD_REALS]],
+    *[("widgets.practice_playground", "lr", v) for v in [0.0, 5.0, *BAD_REALS]],
+    *[("widgets.practice_playground", "momentum", v) for v in [-0.1, 1.0, *BAD_REALS]],
+    *[("widgets.practice_playground", "max_norm", v) for v in [-1.0, 6.0, *BAD_REALS]],
+    *[("widgets.practice_playground", "epochs", v) for v in [0, 1001, 1.5, None]],
+    *[("widgets.practice_playground", "seed", v) for v in [-1, 10**6 + 1, "0"]],
+]
 
 
 # ---------------------------------------------------------------- dropout in practice, maxout
@@ -585,6 +598,37 @@ BAD += [
                                          nn.Linear(6, 3, dtype=torch.float64))),
 ]
 
+
+# ---------------------------------------------------------------- dropout variants (chapter 8)
+def _noisy_model(noise="gaussian", dropconnect=0.3):
+    torch.manual_seed(0)
+    return nets.mlp([4, 5, 3], dropout=0.5, noise=noise, dropconnect=dropconnect)
+
+
+GOOD["nets.GaussianDropout"] = (nets.GaussianDropout, lambda: {"p": 0.3})
+GOOD["nets.DropConnectLinear"] = (
+    nets.DropConnectLinear, lambda: {"n_in": 4, "n_out": 5, "p": 0.5,
+                                     "dtype": torch.float32})
+GOOD["nets.mlp (noise)"] = (
+    nets.mlp, lambda: {"widths": [4, 5, 3], "dropout": 0.5, "input_dropout": 0.2,
+                       "noise": "gaussian", "dropconnect": 0.3})
+GOOD["train.fit_many (noise)"] = (
+    train.fit_many,
+    lambda: {"models": [_noisy_model(), _noisy_model()], "X": X, "y": Y, "epochs": 2,
+             "lr": 0.1})
+_RATES_BAD = [-0.1, 1.0, 1.5, *BAD_REALS]
+BAD += [
+    *[("nets.GaussianDropout", "p", v) for v in _RATES_BAD],
+    *[("nets.DropConnectLinear", "p", v) for v in _RATES_BAD],
+    *[("nets.DropConnectLinear", "n_in", v) for v in _SIZES_BAD],
+    *[("nets.DropConnectLinear", "n_out", v) for v in _SIZES_BAD],
+    *[("nets.DropConnectLinear", "dtype", v) for v in ["float64", torch.int64, None]],
+    *[("nets.mlp (noise)", "noise", v) for v in ["Gaussian", "uniform", None, 1]],
+    *[("nets.mlp (noise)", "dropconnect", v) for v in _RATES_BAD],
+    ("nets.mlp (maxout)", "dropconnect", 0.5),          # maxout layers: refused by name
+    # a Gaussian model next to a Bernoulli one: not one architecture
+    ("train.fit_many (noise)", "models", [_noisy_model(), _noisy_model("bernoulli")]),
+]
 
 def names(message, arg):
     """Whether ``message`` names the argument ``arg`` as a word of its own."""
