@@ -42,6 +42,9 @@ DEFAULT_PIECES = 2
 #: The most pieces a maxout unit may have: Goodfellow et al. (2013) use 2 to 5.
 MAX_PIECES = 100
 
+#: The kinds of dropout noise :func:`mlp` accepts (its ``noise`` argument).
+NOISES = ("bernoulli", "gaussian")
+
 #: Initialisation schemes :func:`mlp` accepts.
 INITS = ("default", "xavier", "kaiming")
 
@@ -110,6 +113,80 @@ class Maxout(nn.Module):
 
     def extra_repr(self) -> str:
         return f"n_in={self.n_in}, n_out={self.n_out}, k={self.k}"
+
+
+class GaussianDropout(nn.Module):
+    """Multiplicative Gaussian noise: in training each entry is multiplied by an
+    independent draw of N(1, sigma^2) with ``sigma^2 = p / (1 - p)``; in eval mode the
+    layer is the identity. Introduced in chapter "Dropout in practice, and Maxout".
+
+    ``p`` is torch's p, the probability of DROPPING a unit, of the Bernoulli dropout
+    (:class:`torch.nn.Dropout`) this noise matches: inverted Bernoulli dropout
+    multiplies by 0 or 1/(1-p), a factor of mean 1 and variance p/(1-p), and so does
+    this one. Srivastava et al. (2014), section 10, write the same variance as
+    ``(1 - q) / q`` with q the RETENTION probability (q = 1 - p). ``p`` is in [0, 1);
+    ``p = 0`` multiplies by exactly 1 and draws nothing. Draws from torch's global
+    generator (``torch.randn``): seed it.
+    """
+
+    def __init__(self, p: float = 0.5):
+        super().__init__()
+        self.p = _validate.real("p", p, low=0.0, high=1.0, high_open=True)
+
+    @property
+    def sigma(self) -> float:
+        """The noise's standard deviation, sqrt(p / (1 - p))."""
+        return math.sqrt(self.p / (1 - self.p))
+
+    def forward(self, x):
+        if not self.training or self.p == 0:
+            return x
+        return x * (1 + self.sigma * torch.randn_like(x))
+
+    def extra_repr(self) -> str:
+        return f"p={self.p}"
+
+
+class DropConnectLinear(nn.Linear):
+    """A Linear layer with DropConnect (Wan, Zeiler, Zhang, LeCun & Fergus 2013,
+    "Regularization of Neural Networks using DropConnect", ICML): in training each
+    WEIGHT is dropped with probability ``p`` and the kept ones are scaled by
+    1/(1-p) (inverted, as torch's Dropout scales units), so the expected weight
+    matrix is the layer's own; the biases are not dropped. In eval mode the layer is
+    the plain Linear of its weights (the mean network). Introduced in chapter
+    "Dropout in practice, and Maxout".
+
+    One mask per forward call, i.e. per mini-batch, shared by the batch's examples:
+    Wan et al. draw a mask per example (section 2), which costs a weight matrix per
+    example; the per-mini-batch mask is the common cheaper variant, with the same
+    expected output and variance per example but noise shared across a batch. At
+    test time Wan et al. do not use the mean network: they approximate each unit's
+    input by a Gaussian matched in mean and variance and average the activation over
+    samples of it (section 3, Algorithm 2); that inference is not implemented here.
+
+    ``n_in``, ``n_out`` as nn.Linear's (initialised as nn.Linear, from the same draws,
+    so a network built with DropConnect starts from the same weights as without);
+    ``p`` in [0, 1); ``p = 0`` draws nothing and is a Linear layer. Draws from
+    torch's global generator (``torch.rand``): seed it.
+    """
+
+    def __init__(self, n_in: int, n_out: int, p: float = 0.5,
+                 dtype: torch.dtype = torch.float64):
+        n_in = _validate.integer("n_in", n_in, low=1, high=MAX_WIDTH)
+        n_out = _validate.integer("n_out", n_out, low=1, high=MAX_WIDTH)
+        p = _validate.real("p", p, low=0.0, high=1.0, high_open=True)
+        _check_dtype(dtype)
+        super().__init__(n_in, n_out, dtype=dtype)
+        self.p = p
+
+    def forward(self, x):
+        if not self.training or self.p == 0:
+            return super().forward(x)
+        keep = torch.rand(self.weight.shape, dtype=self.weight.dtype) >= self.p
+        return nn.functional.linear(x, self.weight * keep / (1 - self.p), self.bias)
+
+    def extra_repr(self) -> str:
+        return f"{super().extra_repr()}, p={self.p}"
 
 
 def _max_over_pieces(z, n_out: int, k: int):
@@ -195,6 +272,8 @@ def mlp(
     gain: float = 1.0,
     input_dropout: float = 0.0,
     pieces: int | None = None,
+    noise: str = "bernoulli",
+    dropconnect: float = 0.0,
 ) -> nn.Sequential:
     """A fully connected network ``[Dropout], Linear, activation, [Dropout], ..., Linear``.
 
@@ -243,6 +322,16 @@ def mlp(
     fan_out its number of pieces, ``n * pieces`` (what torch's ``xavier_uniform_``
     reads from the weight's shape; :func:`init_std` with these fans gives the std).
     Other activations take no ``pieces``.
+
+    ``noise`` (chapter "Dropout in practice, and Maxout") chooses the module of
+    ``dropout`` and ``input_dropout``: ``"bernoulli"`` (``nn.Dropout``, the default)
+    or ``"gaussian"`` (:class:`GaussianDropout` of the same p: multiplicative
+    N(1, p/(1-p)) noise, the same variance; Srivastava et al. 2014, section 10).
+    ``dropconnect`` in [0, 1) makes every hidden layer's Linear (each one followed by
+    an activation; not the output layer) a :class:`DropConnectLinear` dropping each
+    weight with that probability (Wan et al. 2013); 0 keeps nn.Linear. Neither draws
+    when the network is built: the initial weights are those without them. Maxout
+    layers take no ``dropconnect``.
     """
     if isinstance(widths, (str, bytes)) or not hasattr(widths, "__iter__"):
         raise TypeError(f"widths must be a list of layer sizes, got {type(widths).__name__}")
@@ -281,7 +370,18 @@ def mlp(
     dropout = _validate.real("dropout", dropout, low=0.0, high=1.0, high_open=True)
     input_dropout = _validate.real("input_dropout", input_dropout, low=0.0, high=1.0,
                                    high_open=True)
+    _validate.choice("noise", noise, NOISES)
+    dropconnect = _validate.real("dropconnect", dropconnect, low=0.0, high=1.0,
+                                 high_open=True)
+    if dropconnect > 0 and maxout:
+        raise ValueError("dropconnect applies to Linear hidden layers, not to "
+                         "activation='maxout'")
+    drop_layer = nn.Dropout if noise == "bernoulli" else GaussianDropout
     _check_dtype(dtype)
+    if isinstance(bias, float) and not torch.isfinite(
+            torch.tensor(bias, dtype=torch.float64).to(dtype)):
+        raise ValueError(f"bias={bias:g} is too large for {dtype} (at most "
+                         f"{torch.finfo(dtype).max:.3g} in size)")
     if slope is not None:
         if callable(activation) or activation not in DEFAULT_SLOPES:
             raise ValueError(
@@ -303,7 +403,7 @@ def mlp(
     elif not maxout:
         def make_activation(width):
             return ACTIVATIONS[activation]()
-    layers: list[nn.Module] = [nn.Dropout(input_dropout)] if input_dropout > 0 else []
+    layers: list[nn.Module] = [drop_layer(input_dropout)] if input_dropout > 0 else []
     for i, (n_in, n_out) in enumerate(zip(widths[:-1], widths[1:])):
         hidden = i < len(widths) - 2
         if hidden and maxout:
@@ -311,14 +411,15 @@ def mlp(
             _init_linear(layer.linear, init, bias, gain)
             layers.append(layer)
         else:
-            linear = nn.Linear(n_in, n_out, dtype=dtype)
+            linear = (DropConnectLinear(n_in, n_out, dropconnect, dtype=dtype)
+                      if hidden and dropconnect > 0 else nn.Linear(n_in, n_out, dtype=dtype))
             _init_linear(linear, init, bias, gain)
             layers.append(linear)
             if hidden:
                 layers.append(make_activation(n_out))
         if hidden:
             if dropout > 0:
-                layers.append(nn.Dropout(dropout))
+                layers.append(drop_layer(dropout))
     return nn.Sequential(*layers)
 
 

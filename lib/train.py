@@ -16,7 +16,14 @@ import torch
 from torch import nn
 
 from lib import _validate
-from lib.nets import Elementwise, Maxout, _max_over_pieces, linear_layers
+from lib.nets import (
+    DropConnectLinear,
+    Elementwise,
+    GaussianDropout,
+    Maxout,
+    _max_over_pieces,
+    linear_layers,
+)
 
 OPTIMIZERS = ("sgd", "adam")
 
@@ -313,7 +320,10 @@ def fit(
 
 #: The modules :func:`fit_many` can stack: those :func:`lib.nets.mlp` builds.
 _STACKABLE = (nn.Linear, Maxout, nn.ReLU, nn.LeakyReLU, nn.PReLU, nn.Sigmoid, nn.Tanh,
-              nn.Dropout, Elementwise)
+              nn.Dropout, Elementwise, GaussianDropout)
+
+#: The layers whose rate ``p`` may differ between the models of :func:`fit_many`.
+_RATED = (nn.Dropout, GaussianDropout, DropConnectLinear)
 
 
 def _same_architecture(models):
@@ -354,11 +364,12 @@ def _same_architecture(models):
                 "models trained side by side must share one architecture")
         for j, (mine, base) in enumerate(zip(model, models[0])):
             if type(mine) is not type(base) or (
-                    not isinstance(mine, nn.Dropout) and repr(mine) != repr(base)):
+                    not isinstance(mine, _RATED) and repr(mine) != repr(base)):
                 raise ValueError(
                     f"models[{i}] differs from models[0] in layer {j} ({mine} instead of "
                     f"{base}): models trained side by side must share one architecture "
-                    "(only Dropout rates may differ)")
+                    "(only Dropout rates may differ, and those of GaussianDropout and "
+                    "DropConnectLinear)")
     return list(models)
 
 
@@ -366,6 +377,18 @@ def _dropout_rates(models) -> dict:
     """Each Dropout layer's rate in every model: {layer index: [p of model 0, ...]}."""
     return {j: [float(model[j].p) for model in models]
             for j, module in enumerate(models[0]) if isinstance(module, nn.Dropout)}
+
+
+def _noise_rates(models, dtype, m) -> dict:
+    """The rate of every GaussianDropout and DropConnectLinear layer, one per model:
+    {layer index: tensor (models x 1 x 1)}, or None where every model's rate is 0
+    (the layer then draws nothing, as the module with p = 0)."""
+    rates = {}
+    for j, module in enumerate(models[0]):
+        if isinstance(module, (GaussianDropout, DropConnectLinear)):
+            ps = [float(model[j].p) for model in models]
+            rates[j] = torch.tensor(ps, dtype=dtype).view(m, 1, 1) if any(ps) else None
+    return rates
 
 
 def _dropout_per_model(h, rates):
@@ -444,6 +467,14 @@ def fit_many(
     ``nn.Dropout(0.0)``) then trains exactly as the same network without the layer.
     Apart from Dropout rates, the models' layers must be the same.
 
+    Chapter "Dropout in practice, and Maxout" adds :class:`lib.nets.GaussianDropout`
+    and :class:`lib.nets.DropConnectLinear` layers (``lib.nets.mlp(noise="gaussian")``,
+    ``mlp(dropconnect=p)``), whose rates may differ between the models too: each
+    model draws its own noise (N(1, p/(1-p)) per entry; one weight mask per model and
+    step, as the module draws one per mini-batch), from torch's global generator in
+    another order than :func:`fit`. A layer whose rate is 0 in every model draws
+    nothing and trains exactly as :func:`fit` would.
+
     ``seed`` is one seed for all (every model sees the same mini-batches) or a list
     with one per model (model i's mini-batches are shuffled by ``seed[i]``, as
     :func:`fit` with ``seed=seed[i]`` would shuffle them).
@@ -515,13 +546,25 @@ def fit_many(
     rates = {j: None if len(set(ps)) == 1 else torch.tensor(ps, dtype=dtype).view(m, 1, 1)
              for j, ps in _dropout_rates(models).items()}
 
+    # GaussianDropout and DropConnectLinear layers: each model's rate as a column
+    noise = _noise_rates(models, dtype, m)
+
     def forward(x, train_mode):
         # all models at once: h is (models, examples, features)
         h = x.expand(m, -1, -1) if x.ndim == 2 else x
         for i, module in enumerate(base):
-            if isinstance(module, (nn.Linear, Maxout)):
+            if isinstance(module, GaussianDropout):
+                if train_mode and noise[i] is not None:   # N(1, p/(1-p)) per entry
+                    h = h * (1 + torch.sqrt(noise[i] / (1 - noise[i]))
+                             * torch.randn(h.shape, dtype=h.dtype))
+            elif isinstance(module, (nn.Linear, Maxout)):
                 at = f"{i}.linear" if isinstance(module, Maxout) else f"{i}"
                 W = params[alias[f"{at}.weight"]].transpose(1, 2)
+                if train_mode and i in noise and noise[i] is not None:
+                    # DropConnect: one mask per model per step, as the module draws
+                    # one per forward call; inverted scaling by 1 / (1 - rate)
+                    keep = torch.rand(W.shape, dtype=W.dtype) >= noise[i]
+                    W = W * keep / (1 - noise[i])
                 bias = params[alias[f"{at}.bias"]] if f"{at}.bias" in alias else None
                 h = torch.bmm(h, W) if bias is None else torch.baddbmm(bias[:, None], h, W)
                 if isinstance(module, Maxout):

@@ -399,3 +399,89 @@ def test_count_parameters():
     assert nets.count_parameters(prelu) == 5 * 5 + 6 * 3 + 5
     shared = nn.Linear(3, 3)
     assert nets.count_parameters(nn.Sequential(shared, nn.ReLU(), shared)) == 12
+
+
+# ---------------------------------------------------------------- dropout variants (chapter 8)
+
+@pytest.mark.parametrize("p", [0.2, 0.5, 0.8])
+def test_gaussian_dropout_has_mean_one_and_the_variance_of_bernoulli_dropout(p):
+    torch.manual_seed(3)
+    n = 200_000
+    layer = nets.GaussianDropout(p)
+    factor = layer(torch.ones(n, dtype=torch.float64))
+    var = p / (1 - p)                                  # inverted Bernoulli dropout's
+    assert abs(float(factor.mean()) - 1) < 5 * math.sqrt(var / n)
+    # the sample variance of a normal: standard error var * sqrt(2 / (n - 1))
+    assert abs(float(factor.var()) - var) < 5 * var * math.sqrt(2 / (n - 1))
+    bernoulli = nn.Dropout(p)(torch.ones(n, dtype=torch.float64))
+    assert abs(float(bernoulli.var()) - var) < 0.05 * var
+    assert layer.sigma == pytest.approx(math.sqrt(var))
+
+
+def test_gaussian_dropout_is_the_identity_in_eval_mode_and_at_rate_zero():
+    x = torch.randn(7, 5, dtype=torch.float64)
+    layer = nets.GaussianDropout(0.5).eval()
+    assert torch.equal(layer(x), x)
+    state = torch.get_rng_state()
+    assert torch.equal(nets.GaussianDropout(0.0)(x), x)
+    assert torch.equal(torch.get_rng_state(), state)          # drew nothing
+    assert "p=0.5" in repr(layer)
+
+
+@pytest.mark.parametrize("p", [0.3, 0.7])
+def test_dropconnect_drops_weights_with_probability_p_and_keeps_the_mean(p):
+    torch.manual_seed(4)
+    layer = nets.DropConnectLinear(50, 40, p)
+    x = torch.eye(50, dtype=torch.float64)             # row i reads column i of W
+    seen = []
+    for _ in range(200):
+        seen.append(layer(x) - layer.bias)             # (W * mask / (1 - p)).T
+    seen = torch.stack(seen)
+    W = layer.weight.detach().T
+    dropped = float((seen == 0).double().mean())
+    n = seen.numel()
+    assert abs(dropped - p) < 5 * math.sqrt(p * (1 - p) / n)
+    kept = seen != 0
+    assert torch.allclose(seen[kept], (W / (1 - p)).expand_as(seen)[kept])
+    # the mean over passes approaches W: the mean of 200 draws of W * B / (1 - p)
+    mean = seen.mean(dim=0)
+    se = W.abs() * math.sqrt(p / (1 - p) / 200)
+    assert bool(((mean - W).abs() <= 5 * se + 1e-12).all())
+    # one mask per forward call: every example of a batch sees the same weights
+    out = layer(torch.ones(3, 50, dtype=torch.float64))
+    assert torch.equal(out[0], out[1]) and torch.equal(out[1], out[2])
+
+
+def test_dropconnect_is_the_mean_linear_in_eval_mode_and_at_rate_zero():
+    torch.manual_seed(5)
+    plain = nn.Linear(6, 4, dtype=torch.float64)
+    torch.manual_seed(5)
+    layer = nets.DropConnectLinear(6, 4, 0.5)
+    assert torch.equal(layer.weight, plain.weight) and torch.equal(layer.bias, plain.bias)
+    x = torch.randn(9, 6, dtype=torch.float64)
+    assert torch.equal(layer.eval()(x), plain(x))
+    zero = nets.DropConnectLinear(6, 4, 0.0)
+    state = torch.get_rng_state()
+    assert torch.equal(zero(x), nn.functional.linear(x, zero.weight, zero.bias))
+    assert torch.equal(torch.get_rng_state(), state)
+    assert "p=0.5" in repr(layer) and isinstance(layer, nn.Linear)
+
+
+def test_mlp_builds_the_variants_in_place_of_dropout_and_linear():
+    torch.manual_seed(0)
+    base = nets.mlp([8, 6, 6, 3], dropout=0.5, input_dropout=0.2)
+    torch.manual_seed(0)
+    gauss = nets.mlp([8, 6, 6, 3], dropout=0.5, input_dropout=0.2, noise="gaussian")
+    torch.manual_seed(0)
+    dc = nets.mlp([8, 6, 6, 3], dropconnect=0.4)
+    assert [type(m).__name__ for m in gauss] == [
+        "GaussianDropout", "Linear", "ReLU", "GaussianDropout", "Linear", "ReLU",
+        "GaussianDropout", "Linear"]
+    assert [m.p for m in gauss if isinstance(m, nets.GaussianDropout)] == [0.2, 0.5, 0.5]
+    assert [type(m).__name__ for m in dc] == [
+        "DropConnectLinear", "ReLU", "DropConnectLinear", "ReLU", "Linear"]
+    assert all(m.p == 0.4 for m in dc if isinstance(m, nets.DropConnectLinear))
+    for model in (gauss, dc):                       # the same initial weights
+        for a, b in zip(nets.linear_layers(model), nets.linear_layers(base), strict=True):
+            assert torch.equal(a.weight, b.weight) and torch.equal(a.bias, b.bias)
+    assert nets.count_parameters(dc) == nets.count_parameters(base)

@@ -1,5 +1,7 @@
 """lib.train: deterministic, seeded training loops and their histories."""
 
+import math
+
 import numpy as np
 import pytest
 import torch
@@ -681,3 +683,120 @@ def test_fit_seeds_passes_max_norm_and_momentum_through(digits):
     for a, b in zip(bound.models, free.models, strict=True):
         assert _hidden_row_norms(a).max() <= 0.8 + 1e-12
         assert _hidden_row_norms(b).max() > 0.8              # the test can fail
+
+
+# ---------------------------------------------------------------- dropout variants (chapter 8)
+
+def _variant_nets(rates, *, kind, widths=(64, 32, 10)):
+    """Models of one initial weights differing only in their GaussianDropout or
+    DropConnect rates (a rate of 0 is a layer that draws nothing)."""
+    models = []
+    for p in rates:
+        torch.manual_seed(0)
+        if kind == "gaussian":
+            model = nets.mlp(list(widths), dropout=0.5, noise="gaussian")
+            for module in model:
+                if isinstance(module, nets.GaussianDropout):
+                    module.p = p
+        else:
+            model = nets.mlp(list(widths), dropconnect=0.5)
+            for module in model:
+                if isinstance(module, nets.DropConnectLinear):
+                    module.p = p
+        models.append(model)
+    return models
+
+
+@pytest.mark.parametrize("kind", ["gaussian", "dropconnect"])
+def test_fit_many_equals_fit_where_the_variants_rates_are_zero(digits, kind):
+    X, y = digits.X_train[:300], digits.y_train[:300]
+    kwargs = {"epochs": 3, "lr": 0.1, "momentum": 0.5, "batch_size": 100, "seed": 3,
+              "test": (digits.X_test, digits.y_test)}
+    models = _variant_nets([0.0, 0.5], kind=kind)
+    torch.manual_seed(11)
+    histories = train.fit_many(models, X, y, **kwargs)
+    torch.manual_seed(0)
+    plain = nets.mlp([64, 32, 10])
+    ref = train.fit(plain, X, y, **kwargs)
+    for metric in ("loss", "train_acc", "test_loss", "test_acc"):
+        np.testing.assert_allclose(getattr(histories[0], metric), getattr(ref, metric),
+                                   rtol=1e-10, atol=1e-12)
+    for a, b in zip(models[0].parameters(), plain.parameters(), strict=True):
+        assert torch.allclose(a, b, rtol=0, atol=1e-10)
+    assert not torch.equal(models[0][0].weight, models[1][0].weight)   # noise was on
+    # all rates 0: the models train exactly as fit, and the generator is not touched
+    zeros = _variant_nets([0.0, 0.0], kind=kind)
+    state = torch.get_rng_state()
+    train.fit_many(zeros, X, y, **kwargs)
+    assert torch.equal(torch.get_rng_state(), state)
+    for a, b in zip(zeros[1].parameters(), plain.parameters(), strict=True):
+        assert torch.allclose(a, b, rtol=0, atol=1e-10)
+
+
+def test_fit_many_draws_gaussian_noise_with_each_models_variance(digits):
+    # the factor h_out / h_in of every entry, recorded in training: mean 1 and
+    # variance p / (1 - p) per model (5-sigma bounds on the sample moments)
+    rates = [0.0, 0.2, 0.5, 0.8]
+    models = _variant_nets(rates, kind="gaussian")
+    seen_in, seen_out = [], []
+
+    def record(store):
+        def fn(h):
+            if torch.is_grad_enabled():
+                store.append(h.detach().clone())
+            return h
+        return fn
+
+    wrapped = [nn.Sequential(*mdl[:2], nets.Elementwise(record(seen_in), "in"),
+                             mdl[2], nets.Elementwise(record(seen_out), "out"), *mdl[3:])
+               for mdl in models]
+    torch.manual_seed(2)
+    train.fit_many(wrapped, digits.X_train[:400], digits.y_train[:400], epochs=1,
+                   lr=0.05, batch_size=100)
+    h_in, h_out = torch.cat(seen_in, dim=1), torch.cat(seen_out, dim=1)
+    for i, p in enumerate(rates):
+        alive = h_in[i] > 1e-3                       # ReLU outputs that are not 0
+        factor = (h_out[i][alive] / h_in[i][alive]).double()
+        n, var = factor.numel(), p / (1 - p)
+        if p == 0:
+            assert torch.equal(factor, torch.ones_like(factor))
+            continue
+        assert abs(float(factor.mean()) - 1) < 5 * math.sqrt(var / n)
+        assert abs(float(factor.var()) - var) < 5 * var * math.sqrt(2 / (n - 1))
+
+
+def test_fit_many_drops_each_models_share_of_weights(digits):
+    # DropConnect: the share of weights each model drops per step, read from the
+    # uniform numbers fit_many draws for the stacked masks (torch.rand wrapped)
+    rates = [0.0, 0.3, 0.7]
+    models = _variant_nets(rates, kind="dropconnect", widths=(64, 16, 10))
+    torch.manual_seed(6)
+    X, y = digits.X_train[:100], digits.y_train[:100]
+    dropped = {i: [] for i in range(len(rates))}
+    original = torch.rand
+
+    def counting_rand(*args, **kwargs):
+        u = original(*args, **kwargs)
+        if u.ndim == 3 and u.shape[0] == len(rates):       # the stacked weight masks
+            for i, p in enumerate(rates):
+                dropped[i].append(float((u[i] < p).double().mean()))
+        return u
+
+    torch.rand = counting_rand
+    try:
+        train.fit_many(models, X, y, epochs=2, lr=0.05, batch_size=50)
+    finally:
+        torch.rand = original
+    assert len(dropped[0]) == 2 * 2           # 2 epochs x 2 steps, one hidden layer
+    for i, p in enumerate(rates):
+        n = len(dropped[i]) * 64 * 16         # the hidden layer's weights per draw
+        assert abs(np.mean(dropped[i]) - p) < 5 * math.sqrt(p * (1 - p) / n) + 1e-12
+
+
+def test_fit_many_refuses_a_variant_next_to_plain_dropout(digits):
+    gauss = _variant_nets([0.5], kind="gaussian")[0]
+    torch.manual_seed(0)
+    plain = nets.mlp([64, 32, 10], dropout=0.5)
+    with pytest.raises(ValueError, match="models\\[1\\] differs from models\\[0\\]"):
+        train.fit_many([gauss, plain], digits.X_train[:50], digits.y_train[:50],
+                       epochs=1, lr=0.1)
