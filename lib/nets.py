@@ -378,8 +378,7 @@ def mlp(
                          "activation='maxout'")
     drop_layer = nn.Dropout if noise == "bernoulli" else GaussianDropout
     _check_dtype(dtype)
-    if isinstance(bias, float) and not torch.isfinite(
-            torch.tensor(bias, dtype=torch.float64).to(dtype)):
+    if not isinstance(bias, (str, type(None))) and abs(bias) > torch.finfo(dtype).max:
         raise ValueError(f"bias={bias:g} is too large for {dtype} (at most "
                          f"{torch.finfo(dtype).max:.3g} in size)")
     if slope is not None:
