@@ -8,6 +8,16 @@ The ReLU and dying-ReLU chapters use the zero and dead fractions, and the dying-
 chapter finds the dead units themselves (:func:`dead_units`) and the nearly dead
 ones (:func:`active_share`, :func:`nearly_dead_units`). The functions never
 change the model: gradients are cleared again, modes restored.
+
+Maxout networks (chapter "Dropout in practice, and Maxout"): a
+:class:`lib.nets.Maxout` layer is a hidden layer whose output is the maximum of its
+pieces; it has no separate activation. :func:`hidden_outputs`,
+:func:`activation_spread`, :func:`backprop_norms` and :func:`activation_stats` read
+it as such (see each). "Dead" (pre-activation <= 0 everywhere, no gradient) does not
+apply to a maxout unit: the gradient always reaches its winning piece, whatever the
+sign. :func:`dead_units`, :func:`active_share` and :func:`nearly_dead_units` refuse a
+maxout network by name. The noise layers (nn.Dropout, :class:`lib.nets.GaussianDropout`)
+are off, as in eval mode.
 """
 
 from __future__ import annotations
@@ -17,8 +27,11 @@ import torch
 from torch import nn
 
 from lib import _validate
-from lib.nets import linear_layers
+from lib.nets import GaussianDropout, Maxout, _max_over_pieces, linear_layers
 from lib.train import _as_tensor, _layers_fit, _tensor_pair
+
+#: The layers that only add noise in training (the identity in eval mode).
+_NOISE = (nn.Dropout, GaussianDropout)
 
 #: Activations whose outputs approach a bound, with the bound(s): used for saturation.
 _BOUNDED = {nn.Sigmoid: (0.0, 1.0), nn.Tanh: (-1.0, 1.0)}
@@ -76,9 +89,15 @@ def _mlp_input(model, X, caller):
 
 def _forward_linear_outputs(model, X):
     """Run a Sequential MLP in eval mode; return every Linear layer's output (its
-    pre-activations a_l, in the graph) and the model's output."""
+    pre-activations a_l, in the graph; a Maxout layer's inner Linear's, its pieces)
+    and the model's output."""
     outs, h = [], X
     for layer in model:
+        if isinstance(layer, Maxout):
+            z = layer.linear(h)
+            outs.append(z)
+            h = _max_over_pieces(z, layer.n_out, layer.k)
+            continue
         h = layer(h)
         if isinstance(layer, nn.Linear):
             outs.append(h)
@@ -96,6 +115,8 @@ def backprop_norms(model: nn.Module, X, y) -> np.ndarray:
     the vanishing gradient (Glorot & Bengio 2010, section 4.2.2 and Fig. 7). Unlike
     the weight-gradient norms of :func:`grad_norms`, it does not multiply in the size
     of the layer's inputs. Eval mode (no dropout noise); the model is left unchanged.
+    For a :class:`lib.nets.Maxout` layer, a_l are the outputs of its inner Linear,
+    all its pieces (only the winning piece of each unit receives an error).
     """
     model = _sequential(model)
     layers = linear_layers(model)
@@ -147,17 +168,26 @@ def hidden_outputs(model: nn.Module, X) -> list[tuple[np.ndarray, np.ndarray]]:
 
     Returns a list with one ``(pre, out)`` pair per activation module, in order, each
     an array of shape (examples, units). Dropout is off (eval mode).
+
+    A :class:`lib.nets.Maxout` layer is a hidden layer of its own, with no separate
+    activation: its pair has ``out`` the layer's output (the maximum of each unit's
+    pieces) and ``pre`` the same array, the winning piece's value (the pre-activation
+    of the piece the unit passes on; all pieces: :func:`backprop_norms`'s layers).
     """
     model, X = _mlp_input(model, X, "hidden_outputs")
     was_training = model.training
     model.eval()
     pairs, h, pre = [], X, None
     for layer in model:
-        if isinstance(layer, nn.Linear):
+        if isinstance(layer, Maxout):
+            h = layer(h)
+            pairs.append((h.numpy().copy(), h.numpy().copy()))
+            pre = None
+        elif isinstance(layer, nn.Linear):
             h = pre = layer(h)
         else:
             h = layer(h)
-            if not isinstance(layer, nn.Dropout) and pre is not None:
+            if not isinstance(layer, _NOISE) and pre is not None:
                 pairs.append((pre.numpy().copy(), h.numpy().copy()))
                 pre = None
     model.train(was_training)
@@ -228,13 +258,24 @@ def active_share(model: nn.Module, X) -> list[np.ndarray]:
     divergence instead of counting such units as dead (an infinite pre-activation
     still has a sign and counts as it). Eval mode; the model is left unchanged.
     """
+    _no_maxout(model, "active_share")
     model, X = _mlp_input(model, X, "active_share")
     return [np.where(np.any(np.isnan(pre), axis=0), np.nan, np.mean(pre > 0, axis=0))
             for pre, _ in hidden_outputs(model, X)]
 
 
+def _no_maxout(model, caller):
+    if isinstance(model, nn.Module) and any(isinstance(m, Maxout) for m in model.modules()):
+        raise ValueError(
+            f"{caller}: model has Maxout layers, and a maxout unit is never dead: "
+            "its gradient always reaches its winning piece, whatever the sign of its "
+            "output (Goodfellow et al. 2013). Probe a network of ReLU-like units, or "
+            "look at which pieces win instead")
+
+
 def _finite_pre(model, X, caller):
     # the hidden layers' pre-activations, refused when a run diverged (nan)
+    _no_maxout(model, caller)
     model, X = _mlp_input(model, X, caller)
     pres = [pre for pre, _ in hidden_outputs(model, X)]
     for k, pre in enumerate(pres, start=1):
@@ -266,13 +307,20 @@ def activation_stats(model: nn.Module, X, tol: float = 0.01) -> list[dict]:
     """Per hidden layer: mean and std of the outputs, saturated, zero and dead fractions.
 
     Saturation is measured as in :func:`saturated_fraction`, for the layer's own
-    activation (sigmoid or tanh; 0 for the ReLU family).
+    activation (sigmoid or tanh; 0 for the ReLU family). A :class:`lib.nets.Maxout`
+    layer gets its mean and std; its saturated, zero and dead fractions are nan (a
+    maxout unit has no bound, no exact zeros to count, and is never dead).
     """
     tol = _validate.real("tol", tol, low=0.0, high=0.5, low_open=True, high_open=True)
     names = {nn.Sigmoid: "sigmoid", nn.Tanh: "tanh", nn.ReLU: "relu", nn.LeakyReLU: "leaky_relu"}
-    acts = [m for m in _sequential(model) if not isinstance(m, (nn.Linear, nn.Dropout))]
+    acts = [m for m in _sequential(model) if not isinstance(m, (nn.Linear, *_NOISE))]
     stats = []
-    for act, (_, out) in zip(acts, hidden_outputs(model, X)):
+    for act, (_, out) in zip(acts, hidden_outputs(model, X)):  # noqa: B905
+        if isinstance(act, Maxout):
+            nan = float("nan")
+            stats.append({"mean": float(out.mean()), "std": float(out.std()),
+                          "saturated": nan, "zero": nan, "dead": nan})
+            continue
         name = names.get(type(act))
         stats.append(
             {

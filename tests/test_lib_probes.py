@@ -415,3 +415,75 @@ def test_dead_units_refuses_an_empty_data_set():
     for probe in (probes.dead_units, probes.nearly_dead_units, probes.active_share):
         with pytest.raises(ValueError, match="at least one example"):
             probe(model, np.zeros((0, 3)))
+
+
+# ---------------------------------------------------------------- maxout and the dropout variants (chapter 8)
+
+def _maxout_net():
+    torch.manual_seed(0)
+    return nets.mlp([6, 5, 4, 3], activation="maxout", pieces=3, dropout=0.5)
+
+
+def _maxout_data():
+    rng = np.random.default_rng(0)
+    return rng.normal(size=(20, 6)), np.arange(20) % 3
+
+
+def test_probes_see_every_maxout_hidden_layer():
+    model, (X, y) = _maxout_net(), _maxout_data()
+    pairs = probes.hidden_outputs(model, X)
+    assert [out.shape for _, out in pairs] == [(20, 5), (20, 4)]
+    with torch.no_grad():
+        h1 = model[0](torch.as_tensor(X))
+        h2 = model[2](h1)                            # Maxout, Dropout, Maxout, ...
+    np.testing.assert_array_equal(pairs[0][1], h1.numpy())
+    np.testing.assert_array_equal(pairs[1][1], h2.numpy())
+    np.testing.assert_array_equal(pairs[1][0], pairs[1][1])
+    assert probes.activation_spread(model, X).shape == (3,)     # 2 hidden + logits
+    norms = probes.backprop_norms(model, X, y)
+    assert norms.shape == (3,) and np.all(norms > 0)
+    assert len(probes.grad_norms(model, X, y)) == 3
+    stats = probes.activation_stats(model, X)
+    assert len(stats) == 2 and all(np.isnan(s["dead"]) and np.isnan(s["zero"])
+                                   for s in stats)
+    assert stats[0]["mean"] == pytest.approx(float(pairs[0][1].mean()))
+
+
+def test_backprop_norms_of_maxout_reach_the_pieces_by_autograd():
+    # the first layer's error, by hand: the gradient of the summed loss with respect
+    # to the inner Linear's output (all pieces), RMS over the examples
+    model, (X, y) = _maxout_net(), _maxout_data()
+    model.eval()
+    Xt = torch.as_tensor(X)
+    z = model[0].linear(Xt).detach().requires_grad_()
+    h = nets._max_over_pieces(z, model[0].n_out, model[0].k)
+    for layer in model[1:]:
+        h = layer(h)
+    loss = nn.functional.cross_entropy(h, torch.as_tensor(y), reduction="sum")
+    (g,) = torch.autograd.grad(loss, z)
+    want = (g.norm() / len(X) ** 0.5).item()
+    assert probes.backprop_norms(model, X, y)[0] == pytest.approx(want, rel=1e-12)
+    # only the winning piece of each unit gets an error
+    assert int((g.reshape(20, 5, 3) != 0).sum(dim=2).max()) <= 1
+
+
+@pytest.mark.parametrize("probe", ["dead_units", "active_share", "nearly_dead_units"])
+def test_dead_unit_probes_refuse_maxout_by_name(probe):
+    X, _ = _maxout_data()
+    with pytest.raises(ValueError, match="Maxout.*never dead"):
+        getattr(probes, probe)(_maxout_net(), X)
+
+
+def test_probes_skip_gaussian_dropout_as_dropout():
+    torch.manual_seed(0)
+    gauss = nets.mlp([6, 5, 4, 3], dropout=0.5, input_dropout=0.2, noise="gaussian",
+                     dropconnect=0.3)
+    torch.manual_seed(0)
+    plain = nets.mlp([6, 5, 4, 3])
+    X, y = _maxout_data()
+    for a, b in zip(probes.hidden_outputs(gauss, X), probes.hidden_outputs(plain, X),
+                    strict=True):
+        np.testing.assert_array_equal(a[1], b[1])
+    assert len(probes.activation_stats(gauss, X)) == 2
+    np.testing.assert_allclose(probes.backprop_norms(gauss, X, y),
+                               probes.backprop_norms(plain, X, y), rtol=1e-12)
