@@ -417,7 +417,7 @@ def test_dead_units_refuses_an_empty_data_set():
             probe(model, np.zeros((0, 3)))
 
 
-# ---------------------------------------------------------------- maxout and the dropout variants (chapter 8)
+# ---------------------------------------------------------------- maxout, noise (chapter 8)
 
 def _maxout_net():
     torch.manual_seed(0)
