@@ -128,8 +128,8 @@ def paper_dropout(x, p_retain, rng=None, *, training: bool = True,
     ``x * p_retain``); at test time (``training=False``) it is ``x * p_retain``, which
     is the same as multiplying the outgoing weights by ``p_retain``
     (:func:`paper_test_weights`; the paper's section 1 and Fig. 2, with the equations
-    in section 4). The mask is :func:`mask` with the dropping probability ``1 - p_retain``, drawn from ``rng``.
-    ``return_mask=True`` returns ``(out, mask)``.
+    in section 4). The mask is :func:`mask` with the dropping probability
+    ``1 - p_retain``, drawn from ``rng``. ``return_mask=True`` returns ``(out, mask)``.
     """
     x = _validate.array("x", x, finite=True)
     q = _p_retain(p_retain)
