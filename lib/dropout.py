@@ -9,8 +9,8 @@ common mistake (the chapter measures what it costs):
   at test time the layer is the identity.
 - Srivastava et al. (2014)'s (:func:`paper_dropout`): ``p`` is the probability of
   RETAINING a unit. In training the kept units are not scaled; at test time every
-  unit is kept and its outgoing weights are multiplied by ``p`` (section 4, Fig. 2;
-  :func:`paper_test_weights`).
+  unit is kept and its outgoing weights are multiplied by ``p`` (section 1, Fig. 2;
+  section 4 for the equations; :func:`paper_test_weights`).
 
 Both give the same test-time network (:func:`paper_to_inverted`). :func:`mc_predict`
 averages sampled thinned networks (section 7.5, Fig. 11) and :func:`linear_penalty`
@@ -127,9 +127,9 @@ def paper_dropout(x, p_retain, rng=None, *, training: bool = True,
     training the output is ``x * mask`` (no scaling: its expected value is
     ``x * p_retain``); at test time (``training=False``) it is ``x * p_retain``, which
     is the same as multiplying the outgoing weights by ``p_retain``
-    (:func:`paper_test_weights`; the paper's section 4, Fig. 2). The mask is
-    :func:`mask` with the dropping probability ``1 - p_retain``, drawn from ``rng``.
-    ``return_mask=True`` returns ``(out, mask)``.
+    (:func:`paper_test_weights`; the paper's section 1 and Fig. 2, with the equations
+    in section 4). The mask is :func:`mask` with the dropping probability
+    ``1 - p_retain``, drawn from ``rng``. ``return_mask=True`` returns ``(out, mask)``.
     """
     x = _validate.array("x", x, finite=True)
     q = _p_retain(p_retain)
@@ -148,8 +148,9 @@ def paper_dropout(x, p_retain, rng=None, *, training: bool = True,
 
 def paper_test_weights(W, p_retain) -> np.ndarray:
     """The test-time weights of a layer whose inputs were dropped in the paper's
-    convention: ``W * p_retain`` (Srivastava et al. 2014, section 4 and Fig. 2: "the
-    outgoing weights of that unit are multiplied by p at test time").
+    convention: ``W * p_retain`` (Srivastava et al. 2014, section 1 and Fig. 2: "the
+    outgoing weights of that unit are multiplied by p at test time"; section 4 for the
+    equations).
 
     ``p_retain`` is the probability of RETAINING a unit, in (0, 1]. Reading it as the
     probability of dropping (``W * (1 - p)``) or dividing (``W / p``, inverted

@@ -1249,19 +1249,55 @@ def _inverted(x, p, rng):
     return x * (rng.random(x.shape) >= p) / (1 - p)
 
 
-def _mc(model, X, k):
+def _mc_no_restore(model, X, k):
+    """Right values, but the model is left in train mode."""
     model.train()
     with torch.no_grad():
         probs = [torch.softmax(model(X), dim=1) for _ in range(k)]
     return torch.stack(probs).mean(dim=0).numpy()
 
 
+def _mc(model, X, k):
+    was_training = model.training
+    probs = _mc_no_restore(model, X, k)
+    model.train(was_training)
+    return probs
+
+
 def _mc_one_batch(model, X, k):
     """A right answer that draws in another order: X repeated k times, one pass."""
+    was_training = model.training
     model.train()
     with torch.no_grad():
         out = torch.softmax(model(X.repeat(k, 1)), dim=1)
+    model.train(was_training)
     return out.reshape(k, X.shape[0], -1).mean(dim=0)            # a tensor: accepted
+
+
+def _mc_always_eval(model, X, k):
+    """Right values, but the model is put in eval mode whatever its mode was."""
+    probs = _mc(model, X, k)
+    model.eval()
+    return probs
+
+
+def test_mc_predict_must_restore_the_mode(capsys):
+    _expect_hint(checks.mc_predict, _mc_no_restore,
+                 ["eval mode, left it in train mode", "model.train(was_training)"],
+                 capsys)
+    _expect_hint(checks.mc_predict, _mc_always_eval,
+                 ["train mode, left it in eval mode", "model.train(was_training)"],
+                 capsys)
+
+
+def _paper_in_place(W, p):
+    W *= p
+    return W
+
+
+def test_paper_test_weights_must_not_change_w(capsys):
+    _expect_hint(checks.paper_test_weights, _paper_in_place, ["in place", "W * p"],
+                 capsys)
 
 
 def test_dropout_checks_pass_right_answers(capsys):

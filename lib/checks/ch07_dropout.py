@@ -152,7 +152,13 @@ def paper_test_weights(fn) -> None:
     for p, shape in [(0.8, (4, 3)), (0.2, (10, 64)), (0.65, (1, 5)), (1.0, (3, 3))]:
         W = rng.normal(size=shape)
         call = f"paper_test_weights(<array of shape {shape}>, {p})"
-        raw = _call_as(fn, "paper_test_weights", call, W.copy(), p)
+        given = W.copy()
+        raw = _call_as(fn, "paper_test_weights", call, given, p)
+        if not np.array_equal(given, W):
+            raise AssertionError(
+                f"{call} changed the W it was given (in place, as W *= p does). Hint: "
+                "return a new array, W * p, and leave the training weights as they "
+                "were.")
         got = _shaped(raw, call, shape, "return the weights, one per entry of W.")
         want = W * p
         rtol = 1e-4 if _single(raw) else 1e-6
@@ -174,7 +180,7 @@ def paper_test_weights(fn) -> None:
             f"{call} differs from W * p by up to {np.abs(got - want).max():.3g}. "
             f"Hint: {hint}")
     print("Correct: paper_test_weights = W * p, the retention probability\n"
-          "(Srivastava et al. 2014, section 4).")
+          "(Srivastava et al. 2014, section 1, Fig. 2, and section 4).")
 
 
 # ---------------------------------------------------------------- mc_predict
@@ -232,11 +238,13 @@ def mc_predict(fn) -> None:
         eval_probs = torch.softmax(model(X), dim=1).numpy()
     shape = tuple(eval_probs.shape)
 
-    def run(k, seed):
+    def run(k, seed, mode=False):
         call = f"mc_predict(model, <tensor of shape {tuple(X.shape)}>, {k})"
-        model.eval()
+        model.train(mode)
         torch.manual_seed(seed)
         raw = _call_as(fn, "mc_predict", call, model, X.clone(), k)
+        if model.training != mode:
+            left.append((call, mode))
         model.eval()
         got = _shaped(raw, call, shape, "one row per example of X and one column per "
                       "class: average the k softmax outputs over the passes (axis 0).")
@@ -245,9 +253,21 @@ def mc_predict(fn) -> None:
                                  "softmax probabilities of the k passes.")
         return call, got
 
+    def restored():
+        # the mode is judged after the values, so that a wrong value gets its own hint
+        if left:
+            call, mode = left[0]
+            was, now = ("train", "eval") if mode else ("eval", "train")
+            raise AssertionError(
+                f"{call}, given a model in {was} mode, left it in {now} mode. Hint: "
+                "remember model.training before the passes and put the model back "
+                "with model.train(was_training) after them.")
+
+    left = []
     results = {}
-    for k, seed in [(1, 1), (5, 1), (5, 3), (_MANY, 4)]:
-        call, got = run(k, seed)
+    for k, seed, mode in [(1, 1, False), (5, 1, False), (5, 3, True),
+                          (_MANY, 4, False)]:
+        call, got = run(k, seed, mode)
         results[k, seed] = got
         if np.allclose(got, eval_probs, rtol=1e-6, atol=1e-9):
             raise AssertionError(
@@ -276,6 +296,7 @@ def mc_predict(fn) -> None:
             exact = False
             break
     if exact:
+        restored()
         print("Correct: mc_predict averages softmax(model(X)) over k passes in\n"
               "train mode (Monte-Carlo model averaging).")
         return
@@ -286,6 +307,7 @@ def mc_predict(fn) -> None:
     got = results[_MANY, 4]
     call = f"mc_predict(model, <tensor of shape {tuple(X.shape)}>, {_MANY})"
     if np.all(np.abs(got - want) <= 6 * se + 1e-9):
+        restored()
         print("Correct: mc_predict averages softmax(model(X)) over k passes in\n"
               "train mode (Monte-Carlo model averaging).")
         return
