@@ -1472,8 +1472,11 @@ def _mc_gap_lib(model, X, y, k):
     from lib.dropout import mc_predict
 
     probs = mc_predict(model, X, k)
+    was = model.training
+    model.eval()
     with torch.no_grad():
         scaled = model(X).argmax(dim=1).numpy()
+    model.train(was)
     return np.mean(probs.argmax(axis=1) == y.numpy()) - np.mean(scaled == y.numpy())
 
 
@@ -1492,11 +1495,13 @@ def _mc_gap_loop(model, X, y, k, *, logits=False, sign=1, mode=True, percent=1):
 
 def _mc_gap_one_batch(model, X, y, k, *, logits=False):
     """Another draw order: X repeated k times in one pass."""
+    was = model.training
     model.train()
     with torch.no_grad():
         out = model(X.repeat(k, 1)).reshape(k, X.shape[0], -1)
         model.eval()
         scaled = (model(X).argmax(dim=1) == y).float().mean()
+    model.train(was)
     mean = out.mean(dim=0) if logits else torch.softmax(out, dim=2).mean(dim=0)
     return ((mean.argmax(dim=1) == y).float().mean() - scaled).item()
 
@@ -1504,6 +1509,13 @@ def _mc_gap_one_batch(model, X, y, k, *, logits=False):
 def _mc_gap_left_in_train(model, X, y, k):
     value = _mc_gap_loop(model, X, y, k)
     model.train()
+    return value
+
+
+def _mc_gap_ends_in_eval(model, X, y, k):
+    """Right values, but the model always ends in eval mode."""
+    value = _mc_gap_loop(model, X, y, k)
+    model.eval()
     return value
 
 
@@ -1582,6 +1594,7 @@ def test_max_norm_hints(wrong, words, capsys):
     (functools.partial(_mc_gap_loop, mode=False), ["dropout was off"]),
     (functools.partial(_mc_gap_loop, percent=100), ["percent"]),
     (_mc_gap_left_in_train, ["train mode"]),
+    (_mc_gap_ends_in_eval, ["left the model in eval mode", "it was in train mode"]),
     (lambda model, X, y, k: _mc_gap_loop(model, X, y, 1), ["Hint"]),
     (lambda model, X, y, k: [0.5, 0.1], ["single number"]),
 ])

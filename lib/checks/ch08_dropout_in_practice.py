@@ -274,7 +274,8 @@ def mc_gap(fn) -> None:
     """Check a student's ``mc_gap(model, X, y, k)``: the test accuracy of Monte-Carlo
     averaging (the mean of softmax(model(X)) over k passes with dropout on, as
     :func:`lib.dropout.mc_predict` computes it) MINUS the accuracy of the weight-scaling
-    rule (one pass in eval mode), on (X, y); the model's mode is restored (chapter
+    rule (one pass in eval mode), on (X, y); the model's mode is restored, from eval
+    mode and from train mode (chapter
     "Dropout in practice, and Maxout"; Srivastava et al. 2014, section 7.5).
 
     The network and its 120 test examples are built so that the two rules disagree
@@ -288,17 +289,19 @@ def mc_gap(fn) -> None:
     model, X, y = _gap_setup()
     n = X.shape[0]
     results = []
-    for k, seed in [(_K, 1), (20, 2)]:
+    # the first call starts in eval mode, the second in train mode: both must be
+    # restored (an answer that always ends with model.eval() fails the second)
+    for k, seed, start in [(_K, 1, False), (20, 2, True)]:
         call = f"mc_gap(model, <tensor of shape {tuple(X.shape)}>, y, {k})"
-        model.eval()
+        model.train(start)
         _torch_seed(seed)
         raw = _call_as(fn, "mc_gap", call, model, X.clone(), y.clone(), k)
-        if model.training:
+        if model.training != start:
+            was, left = ("train", "eval") if start else ("eval", "train")
             raise AssertionError(
-                f"{call} left the model in train mode (it was in eval mode). Hint: "
+                f"{call} left the model in {left} mode (it was in {was} mode). Hint: "
                 "after the Monte-Carlo passes, put the model back as it was "
-                "(was = model.training ... model.train(was)), or compute the eval-mode "
-                "pass last.")
+                "(was = model.training ... model.train(was)).")
         got = _number(raw, call)
         want = _reference_gap(model, X, y, k, seed)
         results.append((k, seed, call, got, want))
