@@ -44,22 +44,27 @@ def _rng(rng):
     return rng
 
 
+def _probability(name, value, edge, meaning, why):
+    """``value`` checked as a probability in [0, 1] without the endpoint ``edge``,
+    which gets a message of its own: what ``name`` means and why ``edge`` fails."""
+    scalar = _validate._scalar(value)
+    if isinstance(scalar, numbers.Real) and not isinstance(scalar, (bool, np.bool_)) \
+            and scalar == edge:
+        interval = "[0, 1)" if edge == 1 else "(0, 1]"
+        raise ValueError(f"{name} must be in {interval} (the probability of {meaning}), "
+                         f"got {edge}: {why}")
+    return _validate.real(name, value, low=0.0, high=1.0,
+                          low_open=edge == 0, high_open=edge == 1)
+
+
 def _p_drop(p):
-    value = _validate._scalar(p)
-    if isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_)) \
-            and value == 1:
-        raise ValueError("p must be in [0, 1) (the probability of dropping a unit), got "
-                         "1: p = 1 would drop every unit and divide by 1 - p = 0")
-    return _validate.real("p", p, low=0.0, high=1.0, high_open=True)
+    return _probability("p", p, 1, "dropping a unit",
+                        "p = 1 would drop every unit and divide by 1 - p = 0")
 
 
 def _p_retain(p_retain):
-    value = _validate._scalar(p_retain)
-    if isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_)) \
-            and value == 0:
-        raise ValueError("p_retain must be in (0, 1] (the probability of retaining a "
-                         "unit), got 0: p_retain = 0 would drop every unit")
-    return _validate.real("p_retain", p_retain, low=0.0, high=1.0, low_open=True)
+    return _probability("p_retain", p_retain, 0, "retaining a unit",
+                        "p_retain = 0 would drop every unit")
 
 
 def _shape(shape) -> tuple:

@@ -51,12 +51,20 @@ class QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
+class Server(http.server.ThreadingHTTPServer):
+    """A threaded server with a listen backlog of 64 instead of socketserver's 5: a
+    page opens many connections at once, and on a loaded machine a full backlog drops
+    connection attempts that the browser retries only seconds later."""
+
+    request_queue_size = 64
+
+
 @contextlib.contextmanager
 def serve(directory):
     """Serve ``directory`` on 127.0.0.1 (a free port, in a thread); yield the base URL
     (ending in /). The server is shut down on exit."""
     handler = functools.partial(QuietHandler, directory=str(directory))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server = Server(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
