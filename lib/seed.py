@@ -26,5 +26,8 @@ def seed_everything(seed: int = 0) -> np.random.Generator:
     random.seed(seed)
     np.random.seed(seed)
     torch.manual_seed(seed)
-    torch.use_deterministic_algorithms(True)
+    # the same switch as torch.use_deterministic_algorithms(True), which since torch 2.6
+    # also imports torch's compiler (about 1.7 s of CPU in every chapter) to set a flag
+    # of compiled code, which the book never uses
+    torch.set_deterministic_debug_mode("error")
     return np.random.default_rng(seed)

@@ -231,3 +231,9 @@ def test_validation_needs_two_examples(std):
     one = data.subset(std, 1)
     with pytest.raises(ValueError, match="split must hold at least 2"):
         data.validation(one, 1)
+
+
+def test_digits_file_is_sklearns_load_digits(sk):
+    X, y = data._digits_file()
+    assert X.dtype == np.float64 and y.dtype == np.int64
+    assert np.array_equal(X, sk[0]) and np.array_equal(y, sk[1])
