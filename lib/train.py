@@ -394,10 +394,45 @@ def _noise_rates(models, dtype, m) -> dict:
 def _dropout_per_model(h, rates):
     """Inverted dropout of ``h`` (models x examples x features) with model i's own
     rate ``rates[i]``: one uniform draw per entry, kept where it is >= the rate, kept
-    entries scaled by 1 / (1 - rate). A rate of 0 keeps everything unscaled."""
+    entries scaled by 1 / (1 - rate). A rate of 0 keeps everything unscaled.
+    ``rates`` may also be one number in (0, 1), the rate of every model."""
     u = torch.rand(h.shape, dtype=h.dtype)
     keep = u >= rates
     return h * keep / (1 - rates)
+
+
+def _dropout_shared(h, rate):
+    """Inverted dropout of ``h`` (models x examples x features) with one rate in
+    (0, 1) for every model: the same uniform draw and the same kept entries as
+    :func:`_dropout_per_model` with that rate in every model (the kept ones scaled by
+    1 / (1 - rate) up to rounding), made in place as one mask of 0 and 1 / (1 - rate):
+    about a quarter less CPU time, forward and backward, than torch's dropout."""
+    mask = torch.rand(h.shape, dtype=h.dtype).ge_(rate).mul_(1 / (1 - rate))
+    return h * mask
+
+
+def _training_sets(X, y, dtype, model, m):
+    """:func:`fit_many`'s training data as tensors: ``X`` 2-D (examples x features)
+    and ``y`` 1-D, one set for every model (checked as :func:`fit` checks them), or
+    ``X`` 3-D (models x examples x features) and ``y`` 2-D (models x examples), set i
+    for model i, each checked the same way and named ``X[i]``, ``y[i]``."""
+    if getattr(X, "ndim", None) != 3:
+        return _tensor_pair("X", X, "y", y, dtype, model)
+    X = _as_tensor("X", X)
+    y = _as_tensor("y", y, labels=True)
+    if X.shape[0] != m:
+        raise ValueError(
+            f"X is 3-D, one training set per model (models x examples x features): it "
+            f"must hold len(models) = {m} sets, got {X.shape[0]} (shape "
+            f"{tuple(X.shape)})")
+    if y.ndim != 2 or tuple(y.shape) != tuple(X.shape[:2]):
+        raise ValueError(
+            f"y must be 2-D (models x examples) with one label per example of X, shape "
+            f"{tuple(X.shape[:2])}, got shape {tuple(y.shape)}")
+    pairs = [_tensor_pair(f"X[{i}]", X[i], f"y[{i}]", y[i], dtype, model)
+             for i in range(m)]
+    return (torch.stack([x for x, _ in pairs]).contiguous(),
+            torch.stack([labels for _, labels in pairs]))
 
 
 def _per_model(name, value, m, **bounds) -> list:
@@ -460,12 +495,15 @@ def fit_many(
 
     Dropout (chapter "Dropout"): each model is trained with its own Dropout rates
     (``nn.Dropout(p)`` at the same positions, e.g. ``lib.nets.mlp`` with different
-    ``dropout`` or ``input_dropout``; every model draws its own masks). Where all
-    models share a layer's rate, that layer is torch's ``dropout`` on the stacked
-    models; where the rates differ, one uniform number per entry is drawn and model
-    i keeps the entries >= its rate, scaled by 1 / (1 - rate). A rate of 0 (an
-    ``nn.Dropout(0.0)``) then trains exactly as the same network without the layer.
-    Apart from Dropout rates, the models' layers must be the same.
+    ``dropout`` or ``input_dropout``; every model draws its own masks): one uniform
+    number per entry is drawn (from torch's global generator) and model i keeps the
+    entries >= its rate, scaled by 1 / (1 - rate). Where all models share a rate
+    p > 0, the draw and the kept entries are the same as with p in every model's own
+    column (chapter "Dropout in practice, and Maxout": the mask is built in place,
+    a quarter cheaper than torch's ``dropout``). A rate of 0 (an
+    ``nn.Dropout(0.0)``) draws nothing where all models share it and trains exactly
+    as the same network without the layer. Apart from Dropout rates, the models'
+    layers must be the same.
 
     Chapter "Dropout in practice, and Maxout" adds :class:`lib.nets.GaussianDropout`
     and :class:`lib.nets.DropConnectLinear` layers (``lib.nets.mlp(noise="gaussian")``,
@@ -478,6 +516,16 @@ def fit_many(
     ``seed`` is one seed for all (every model sees the same mini-batches) or a list
     with one per model (model i's mini-batches are shuffled by ``seed[i]``, as
     :func:`fit` with ``seed=seed[i]`` would shuffle them).
+
+    ``X`` (examples x features) and ``y`` (one label per example) are one training
+    set for all models, or, as chapter "Dropout in practice, and Maxout" trains each
+    seed on its own random subset of the digits (training-set size per seed), ``X``
+    is 3-D (models x examples x features) and ``y`` 2-D (models x examples): model
+    i trains on ``(X[i], y[i])``, all sets of one size. Mini-batches are then the
+    positions ``seed`` (or ``seed[i]``) draws, taken from each model's own set; the
+    recorded ``loss`` and ``train_acc`` are on the model's own set, ``test`` stays one
+    set for all. Model i's run then equals ``fit_many([models[i]], X[i], y[i], ...)``
+    up to rounding (for models without dropout).
     ``lr`` is one learning rate for all or a list with one per model; ``optimizer``
     is ``"sgd"`` (with ``momentum`` as torch's SGD: no dampening, no Nesterov) or
     ``"adam"`` (torch's Adam, betas 0.9 and 0.999, eps 1e-8; ``momentum`` must then be
@@ -516,7 +564,7 @@ def fit_many(
     if batch_size is not None:
         batch_size = _validate.integer("batch_size", batch_size, low=1)
     dtype = _model_dtype(models[0])
-    X, y = _tensor_pair("X", X, "y", y, dtype, models[0])
+    X, y = _training_sets(X, y, dtype, models[0], m)
     X_test, y_test, probes = _test_and_probes(test, probes, dtype, models[0])
 
     base = models[0]
@@ -572,10 +620,13 @@ def fit_many(
             elif isinstance(module, nn.PReLU):
                 h = torch.where(h > 0, h, params[alias[f"{i}.weight"]][:, None] * h)
             elif isinstance(module, nn.Dropout):
-                if rates[i] is None:   # one rate for all: torch's dropout, as ever
+                if rates[i] is not None:   # each model its own rate
+                    if train_mode:
+                        h = _dropout_per_model(h, rates[i])
+                elif train_mode and 0 < module.p < 1:   # one rate for all
+                    h = _dropout_shared(h, module.p)
+                else:   # rate 0 or 1, or eval: torch's dropout, which draws nothing
                     h = nn.functional.dropout(h, module.p, training=train_mode)
-                elif train_mode:       # each model its own rate
-                    h = _dropout_per_model(h, rates[i])
             else:
                 h = module(h)
         return h
@@ -620,12 +671,19 @@ def fit_many(
 
     record()
     gens = [torch.Generator().manual_seed(s) for s in seeds]
-    n, t = X.shape[0], 0
+    n, t = X.shape[-2], 0           # examples (per model, where each has its own set)
+    own = X.ndim == 3
+    rows = torch.arange(m)[:, None]
     beta1, beta2, eps = 0.9, 0.999, 1e-8
     for _ in range(epochs):
         orders = [_batches(n, batch_size, gen) for gen in gens]
         for batch in zip(*orders):
-            if len(batch) == 1 or batch_size is None:     # one order for all models
+            if own and (len(batch) == 1 or batch_size is None):
+                xb, yb = X[:, batch[0]], y[:, batch[0]]   # the same positions of each set
+            elif own:                     # model i: its own positions of its own set
+                idx = torch.stack([torch.as_tensor(b) for b in batch])
+                xb, yb = X[rows, idx], y[rows, idx]
+            elif len(batch) == 1 or batch_size is None:   # one order for all models
                 xb, yb = X[batch[0]], y[batch[0]].expand(m, -1)
             else:                                 # model i gets its own batch i
                 idx = torch.stack([torch.as_tensor(b) for b in batch])

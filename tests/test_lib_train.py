@@ -1,5 +1,6 @@
 """lib.train: deterministic, seeded training loops and their histories."""
 
+import copy
 import math
 
 import numpy as np
@@ -487,9 +488,7 @@ def test_fit_many_rate_zero_trains_as_without_dropout(digits):
 
 
 def test_fit_many_models_with_one_rate_train_as_before(digits):
-    # where all models share their rates the code path is torch's dropout, as it was:
-    # the same result as models[0] trained alone after the same torch seed, for the
-    # first model (its masks are the first rows of the stacked draw)
+    # where all models share their rates: the same result after the same torch seed
     X, y = digits.X_train[:200], digits.y_train[:200]
     kwargs = {"epochs": 2, "lr": 0.1, "batch_size": 50}
     torch.manual_seed(11)
@@ -800,3 +799,163 @@ def test_fit_many_refuses_a_variant_next_to_plain_dropout(digits):
     with pytest.raises(ValueError, match="models\\[1\\] differs from models\\[0\\]"):
         train.fit_many([gauss, plain], digits.X_train[:50], digits.y_train[:50],
                        epochs=1, lr=0.1)
+
+
+# ---------------------------------------------------------------- one set per model (chapter 8)
+
+def _own_sets(digits, m, n):
+    """``m`` random subsets of ``n`` training digits, stacked: X (m, n, 64), y (m, n)."""
+    rng = np.random.default_rng(4)
+    idx = np.stack([rng.choice(digits.y_train.size, n, replace=False) for _ in range(m)])
+    return digits.X_train[idx], digits.y_train[idx]
+
+
+@pytest.mark.parametrize("kwargs", [
+    {"momentum": 0.9},
+    {"momentum": 0.9, "batch_size": 64, "seed": 3},
+    {"momentum": 0.9, "batch_size": 64, "seed": [3, 4, 5]},
+    {"optimizer": "adam", "lr": 0.01, "batch_size": 50, "seed": 3},
+    {"optimizer": "adam", "lr": 0.01, "batch_size": 50, "seed": [3, 4, 5]},
+], ids=["full-batch", "mini-one-seed", "mini-seed-per-model", "adam-one-seed",
+        "adam-seed-per-model"])
+def test_fit_many_with_one_set_per_model_equals_each_model_alone(digits, kwargs):
+    X, y = _own_sets(digits, 3, 300)
+    kwargs = {"epochs": 3, "lr": 0.1, "test": (digits.X_test, digits.y_test),
+              "probes": {"w": lambda m: m[0].weight.sum().item()}, **kwargs}
+    together, alone = _models(3), _models(3)
+    histories = train.fit_many(together, X, y, **kwargs)
+    for i, (a, b, h) in enumerate(zip(together, alone, histories, strict=True)):
+        seed = kwargs.get("seed", 0)
+        one = {**kwargs, "seed": seed[i] if isinstance(seed, list) else seed}
+        ref = train.fit_many([b], X[i], y[i], **one)[0]
+        for p, q in zip(a.parameters(), b.parameters(), strict=True):
+            assert torch.allclose(p, q, rtol=0, atol=1e-12)
+        for metric in ("loss", "test_loss"):
+            np.testing.assert_allclose(getattr(h, metric), getattr(ref, metric),
+                                       rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(h.probes["w"], ref.probes["w"], rtol=1e-10)
+        assert h.train_acc == ref.train_acc and h.test_acc == ref.test_acc
+    # the same initial weights, other sets: other runs (each model saw its own set)
+    assert histories[0].loss[0] != histories[1].loss[0]
+    assert histories[0].loss[-1] < histories[0].loss[0]
+
+
+@pytest.mark.parametrize("kwargs", [{}, {"batch_size": 64, "seed": 3},
+                                    {"batch_size": 64, "seed": [3, 4]}],
+                         ids=["full-batch", "mini-one-seed", "mini-seed-per-model"])
+def test_fit_many_with_the_same_set_for_every_model_equals_one_shared_set(digits,
+                                                                          kwargs):
+    X, y = digits.X_train[:300], digits.y_train[:300]
+    kwargs = {"epochs": 2, "lr": 0.1, "momentum": 0.5, **kwargs}
+    shared = train.fit_many(_models(2), X, y, **kwargs)
+    stacked = train.fit_many(_models(2), np.stack([X, X]), np.stack([y, y]), **kwargs)
+    for a, b in zip(shared, stacked, strict=True):
+        np.testing.assert_allclose(a.loss, b.loss, rtol=1e-12)
+        assert a.train_acc == b.train_acc
+
+
+def test_fit_many_one_set_per_model_with_dropout_trains_and_is_seeded(digits):
+    X, y = _own_sets(digits, 2, 200)
+    runs = []
+    for _ in range(2):
+        torch.manual_seed(8)
+        runs.append(train.fit_many(_models(2, dropout=0.5), X, y, epochs=2, lr=0.1,
+                                   batch_size=50, seed=[1, 2]))
+    assert [h.loss for h in runs[0]] == [h.loss for h in runs[1]]
+    assert runs[0][1].loss[-1] < runs[0][1].loss[0]
+
+
+@pytest.mark.parametrize("change,error,match", [
+    (lambda X, y: (X[:2], y[:2]), ValueError, r"X is 3-D.*len\(models\) = 3.*got 2"),
+    (lambda X, y: (X, y[:, :10]), ValueError, r"y must be 2-D \(models x examples\)"),
+    (lambda X, y: (X, y[0]), ValueError, r"y must be 2-D.*\(3, 40\)"),
+    (lambda X, y: (X, np.where(np.arange(3)[:, None] == 1, 10, y)), ValueError,
+     r"y\[1\] must hold class labels from 0 to 9"),
+    (lambda X, y: (X, y.astype(float)), TypeError, r"y\[0\] must hold integer"),
+    (lambda X, y: (np.where(np.arange(3)[:, None, None] == 2, np.nan, X), y),
+     ValueError, r"X\[2\] must hold finite numbers"),
+    (lambda X, y: (X[:, :, :60], y), ValueError,
+     r"X\[0\] has 60 features per row, but the model's first layer takes 64"),
+    (lambda X, y: (X[:, :0], y[:, :0]), ValueError, r"X\[0\] must hold at least one"),
+], ids=["sets", "labels", "labels-1d", "range", "float-labels", "nan", "features",
+        "empty"])
+def test_fit_many_refuses_bad_sets_by_name(digits, change, error, match):
+    X, y = change(*_own_sets(digits, 3, 40))
+    with pytest.raises(error, match=match):
+        train.fit_many(_models(3), X, y, epochs=1, lr=0.1)
+
+
+# ------------------------------------------------------- one shared dropout rate (chapter 8)
+
+def _recorded_dropout(p, X, m=3, **kwargs):
+    """Train ``m`` models of one input-dropout rate ``p`` (shared: fit_many's shared
+    path) for one epoch on ``X``; return what came out of the input Dropout in
+    training, models x examples x features."""
+    seen = []
+
+    def record(h):
+        if torch.is_grad_enabled():
+            seen.append(h.detach().clone())
+        return h
+
+    models = [nn.Sequential(model[0], nets.Elementwise(record, "record"), *model[1:])
+              for model in _dropout_nets([0.0] * m, input_rates=[p] * m)]
+    y = np.arange(X.shape[0]) % 10
+    train.fit_many(models, X, y, epochs=1, lr=0.05, **kwargs)
+    return torch.cat(seen, dim=1)
+
+
+@pytest.mark.parametrize("p", [0.2, 0.5, 0.8])
+def test_fit_many_shared_rate_keeps_its_share_and_the_mean(p):
+    torch.manual_seed(3)
+    h = _recorded_dropout(p, np.ones((400, 64)), batch_size=200)
+    kept = h != 0
+    n = h.numel()
+    assert abs(float(kept.double().mean()) - (1 - p)) < 5 * math.sqrt(p * (1 - p) / n)
+    # inverted dropout: kept entries are 1 / (1 - p), so the mean stays 1
+    assert torch.allclose(h[kept], torch.full_like(h[kept], 1 / (1 - p)), rtol=1e-15)
+    assert abs(float(h.mean()) - 1) < 5 * math.sqrt(p / (1 - p) / n)
+    # every model draws its own mask
+    assert not torch.equal(kept[0], kept[1])
+
+
+def test_fit_many_shared_rate_zero_draws_nothing(digits):
+    X, y = digits.X_train[:200], digits.y_train[:200]
+    for batch_size in (None, 50):
+        models = []
+        for _ in range(2):
+            torch.manual_seed(0)
+            models.append(nn.Sequential(nn.Dropout(0.0), *nets.mlp([64, 32, 10]),
+                                        nn.Dropout(0.0), nn.Linear(10, 10).double()))
+        state = torch.random.get_rng_state()
+        train.fit_many(models, X, y, epochs=2, lr=0.1, batch_size=batch_size)
+        assert torch.equal(torch.random.get_rng_state(), state)
+    # and a shared rate > 0 does draw
+    train.fit_many(_dropout_nets([0.5, 0.5]), X, y, epochs=1, lr=0.1)
+    assert not torch.equal(torch.random.get_rng_state(), state)
+
+
+@pytest.mark.parametrize("rates", [[0.5, 0.5], [0.3, 0.3], [0.5, 0.2]],
+                         ids=["shared-0.5", "shared-0.3", "per-model"])
+def test_fit_many_dropout_mask_is_the_uniform_draw_kept_where_at_least_p(digits, rates):
+    # one step of two models (input Dropout, then one Linear layer) against fit on
+    # the input masked by hand from the same torch seed: one uniform per entry of the
+    # stacked (models x examples x features) input, kept where >= model i's rate and
+    # scaled by 1 / (1 - rate); a shared rate draws as the per-model rates do
+    X, y = digits.X_train[:200], digits.y_train[:200]
+    models = []
+    for p in rates:
+        torch.manual_seed(0)
+        models.append(nn.Sequential(nn.Dropout(p), nn.Linear(64, 10).double()))
+    alone = [nn.Sequential(copy.deepcopy(model[1])) for model in models]
+    torch.manual_seed(21)
+    train.fit_many(models, X, y, epochs=1, lr=0.5)
+    after = torch.random.get_rng_state()
+    torch.manual_seed(21)
+    u = torch.rand((len(rates), *X.shape), dtype=torch.float64)
+    assert torch.equal(torch.random.get_rng_state(), after)      # that draw, no other
+    for i, (a, p) in enumerate(zip(alone, rates, strict=True)):
+        masked = torch.from_numpy(X) * (u[i] >= p) / (1 - p)
+        train.fit(a, masked, y, epochs=1, lr=0.5)
+        for q, r in zip(a[0].parameters(), models[i][1].parameters(), strict=True):
+            assert torch.allclose(q, r, rtol=0, atol=1e-12)
