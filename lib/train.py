@@ -517,6 +517,14 @@ def fit_many(
     with one per model (model i's mini-batches are shuffled by ``seed[i]``, as
     :func:`fit` with ``seed=seed[i]`` would shuffle them).
 
+    ``lr`` is one learning rate for all or a list with one per model; ``optimizer``
+    is ``"sgd"`` (with ``momentum`` as torch's SGD: no dampening, no Nesterov) or
+    ``"adam"`` (torch's Adam, betas 0.9 and 0.999, eps 1e-8; ``momentum`` must then be
+    0). ``weight_decay`` is one number for all or a list with one per model, added to
+    the gradient as in :func:`fit` (chapter "Overfitting and regularisation" trains a
+    sweep of decays side by side); ``test`` and ``probes`` as in :func:`fit` (a probe
+    is called on each model). The models are updated in place and left in eval mode.
+
     ``X`` (examples x features) and ``y`` (one label per example) are one training
     set for all models, or, as chapter "Dropout in practice, and Maxout" trains each
     seed on its own random subset of the digits (training-set size per seed), ``X``
@@ -526,13 +534,6 @@ def fit_many(
     recorded ``loss`` and ``train_acc`` are on the model's own set, ``test`` stays one
     set for all. Model i's run then equals ``fit_many([models[i]], X[i], y[i], ...)``
     up to rounding (for models without dropout).
-    ``lr`` is one learning rate for all or a list with one per model; ``optimizer``
-    is ``"sgd"`` (with ``momentum`` as torch's SGD: no dampening, no Nesterov) or
-    ``"adam"`` (torch's Adam, betas 0.9 and 0.999, eps 1e-8; ``momentum`` must then be
-    0). ``weight_decay`` is one number for all or a list with one per model, added to
-    the gradient as in :func:`fit` (chapter "Overfitting and regularisation" trains a
-    sweep of decays side by side); ``test`` and ``probes`` as in :func:`fit` (a probe
-    is called on each model). The models are updated in place and left in eval mode.
 
     Chapter "Dropout in practice, and Maxout" trains grids of learning rate x
     momentum x max-norm, and maxout networks (:class:`lib.nets.Maxout` layers, stacked
