@@ -478,7 +478,8 @@ def fit_many(
     test=None,
     probes: dict | None = None,
     max_norm=None,
-) -> list:
+    history: bool = True,
+) -> list | None:
     """Train several models of one architecture side by side; one :class:`History` each.
 
     Chapter "Dying ReLUs" trains grids of networks (learning rates x initial biases)
@@ -542,6 +543,13 @@ def fit_many(
     one radius c > 0 for all, or a list with one per model, each a number > 0 or
     ``None`` for a model trained without the constraint; it constrains the same
     weights as :func:`fit`'s ``max_norm``, after every step.
+
+    ``history=False`` (chapter "Dropout in practice, and Maxout": a sweep over
+    training-set sizes that only evaluates the trained networks) records nothing: no
+    per-epoch loss and accuracy on the training set, which costs one more forward pass
+    over it every epoch; the models are still trained and updated in place, the
+    training and its random draws are the same, and the call returns None. ``test``
+    and ``probes`` are recorded per epoch, so they are refused with it.
     """
     models = _same_architecture(models)
     m = len(models)
@@ -564,6 +572,10 @@ def fit_many(
         seeds = [_validate.integer("seed", seed, low=0, high=2**63 - 1)]
     if batch_size is not None:
         batch_size = _validate.integer("batch_size", batch_size, low=1)
+    history = _validate.boolean("history", history)
+    if not history and (test is not None or probes):
+        raise ValueError("test and probes are recorded every epoch: with history=False "
+                         "pass neither (evaluate the trained models instead)")
     dtype = _model_dtype(models[0])
     X, y = _training_sets(X, y, dtype, models[0], m)
     X_test, y_test, probes = _test_and_probes(test, probes, dtype, models[0])
@@ -657,6 +669,8 @@ def fit_many(
         return loss.tolist(), acc.tolist()
 
     def record():
+        if not history:
+            return
         write_back()
         loss, acc = scores(X, y)
         if test is not None:
@@ -713,9 +727,11 @@ def fit_many(
                     for k in constrained:
                         _project_rows(params[k], radius)
         record()
+    if not history:
+        write_back()
     for model in models:
         model.eval()
-    return histories
+    return histories if history else None
 
 
 #: What :class:`SeedRuns` can report, as recorded in :class:`History`.

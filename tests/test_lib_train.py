@@ -959,3 +959,38 @@ def test_fit_many_dropout_mask_is_the_uniform_draw_kept_where_at_least_p(digits,
         train.fit(a, masked, y, epochs=1, lr=0.5)
         for q, r in zip(a[0].parameters(), models[i][1].parameters(), strict=True):
             assert torch.allclose(q, r, rtol=0, atol=1e-12)
+
+
+def test_fit_many_without_history_trains_the_same_and_records_nothing(digits):
+    X, y = digits.X_train[:60], digits.y_train[:60]
+
+    def nets_():
+        out = []
+        for s in (0, 1):
+            torch.manual_seed(s)
+            out.append(nets.mlp([64, 12, 10], dropout=0.5))
+        return out
+
+    kept, bare = nets_(), nets_()
+    torch.manual_seed(5)
+    hists = train.fit_many(kept, X, y, epochs=4, lr=0.1, momentum=0.9)
+    torch.manual_seed(5)
+    assert train.fit_many(bare, X, y, epochs=4, lr=0.1, momentum=0.9,
+                          history=False) is None
+    for a, b in zip(kept, bare):       # same draws, same training
+        assert not b.training
+        for pa, pb in zip(a.parameters(), b.parameters()):
+            assert torch.equal(pa, pb)
+    assert len(hists[0].loss) == 5
+
+
+@pytest.mark.parametrize("extra", [{"test": "pair"}, {"probes": {"n": lambda m: 0}}])
+def test_fit_many_without_history_refuses_test_and_probes(digits, extra):
+    X, y = digits.X_train[:20], digits.y_train[:20]
+    if "test" in extra:
+        extra = {"test": (X, y)}
+    with pytest.raises(ValueError, match="history=False"):
+        train.fit_many([nets.mlp([64, 8, 10])], X, y, epochs=1, lr=0.1,
+                       history=False, **extra)
+    with pytest.raises(TypeError, match="history"):
+        train.fit_many([nets.mlp([64, 8, 10])], X, y, epochs=1, lr=0.1, history="no")
