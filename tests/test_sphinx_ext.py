@@ -36,3 +36,16 @@ def test_missing_mathjax_is_an_extension_error(monkeypatch):
     monkeypatch.setattr(offline_mathjax.importlib.util, "find_spec", lambda name: None)
     with pytest.raises(ExtensionError, match="MathJax is not installed"):
         offline_mathjax.source_dir()
+
+
+@pytest.mark.parametrize("text, want", [
+    ("see {doc}`07_dropout`.", "see {doc}`/chapters/07_dropout`."),
+    ("{doc}`chapter 4 <04_relu>` and {doc}`/intro`",
+     "{doc}`chapter 4 </chapters/04_relu>` and {doc}`/intro`"),
+    ("no link, `code` and {ref}`ex-a`", "no link, `code` and {ref}`ex-a`"),
+])
+def test_exercise_statements_link_other_chapters_from_the_instructors_page(text, want):
+    from tools.sphinx_ext.coursework_table import absolute_doc_links
+
+    assert absolute_doc_links(text, "chapters") == want
+    assert absolute_doc_links("{doc}`intro`", "") == "{doc}`/intro`"

@@ -11,6 +11,7 @@ questions answered in a solution dropdown.
 from __future__ import annotations
 
 import pathlib
+import re
 
 from docutils import nodes
 from docutils.statemachine import StringList
@@ -26,8 +27,26 @@ def _cell(text: str) -> list[str]:
     return [f"  - {lines[0]}"] + [f"    {line}" for line in lines[1:]]
 
 
+# a {doc} role, with or without a title: {doc}`target` or {doc}`title <target>`
+_DOC = re.compile(r"\{doc\}`(?:(?P<title>[^`<]*)<)?(?P<target>[^`<>]+)>?`")
+
+
+def absolute_doc_links(text: str, folder: str) -> str:
+    """``text`` with its relative {doc} targets made absolute from ``folder`` (the
+    chapter's folder, relative to the book's root): a statement links other chapters
+    relative to its own page, and the table shows it on another page."""
+    def absolute(match):
+        title, target = match.group("title"), match.group("target").strip()
+        if not target.startswith("/"):
+            target = "/" + "/".join(part for part in (folder, target) if part)
+        return f"{{doc}}`{title}<{target}>`" if title is not None else f"{{doc}}`{target}`"
+
+    return _DOC.sub(absolute, text)
+
+
 def chapter_markdown(path: pathlib.Path, root: pathlib.Path) -> list[str]:
     doc = path.relative_to(root).with_suffix("").as_posix()
+    folder = path.parent.relative_to(root).as_posix().strip(".")
     found = exercises.exercises(path)
     graded = [e for e in found if e.autograded]
     points = sum(e.points for e in graded)
@@ -51,7 +70,7 @@ def chapter_markdown(path: pathlib.Path, root: pathlib.Path) -> list[str]:
             worth = f"{exercise.points:g}"
         else:
             cells, worth = "not autograded: solution in the book", "\u2014"
-        lines += (["* - " + f"{{ref}}`{exercise.label}`"] + _cell(exercise.summary)
+        lines += (["* - " + f"{{ref}}`{exercise.label}`"] + _cell(absolute_doc_links(exercise.summary, folder))
                   + _cell(cells) + _cell(worth))
     return lines + [":::", ""]
 
