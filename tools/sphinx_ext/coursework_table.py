@@ -70,7 +70,8 @@ def chapter_markdown(path: pathlib.Path, root: pathlib.Path) -> list[str]:
             worth = f"{exercise.points:g}"
         else:
             cells, worth = "not autograded: solution in the book", "\u2014"
-        lines += (["* - " + f"{{ref}}`{exercise.label}`"] + _cell(absolute_doc_links(exercise.summary, folder))
+        summary = absolute_doc_links(exercise.summary, folder)
+        lines += (["* - " + f"{{ref}}`{exercise.label}`"] + _cell(summary)
                   + _cell(cells) + _cell(worth))
     return lines + [":::", ""]
 
