@@ -8,7 +8,8 @@ the same arrays on every machine.
 from __future__ import annotations
 
 import importlib.util
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -18,18 +19,37 @@ from lib import _validate
 
 @dataclass(frozen=True)
 class Split:
-    """A train/test split: float64 features, int64 labels, and the class count."""
+    """A train/test split: float64 features, int64 labels, and the class count.
+
+    Chapter "A CNN with ReLU and dropout" adds two optional fields: ``image_shape``,
+    the (channels, height, width) that every row of X holds flattened in torch's
+    order (``(1, 8, 8)`` for the digits, ``(1, size, size)`` for :func:`shapes`;
+    None for data that are not images), read by :meth:`images`; and
+    ``class_names``, a name per label (None: the labels are their own names).
+    """
 
     X_train: np.ndarray
     y_train: np.ndarray
     X_test: np.ndarray
     y_test: np.ndarray
     n_classes: int
+    image_shape: tuple | None = None
+    class_names: tuple | None = None
 
     @property
     def n_features(self) -> int:
         """Number of input features (64 for the 8 x 8 digits)."""
         return self.X_train.shape[1]
+
+    def images(self, part: str = "train") -> np.ndarray:
+        """``X_train`` (``part="train"``) or ``X_test`` (``"test"``) as images of
+        shape (examples, channels, height, width), a view of the rows: what a
+        convolutional layer takes (chapter "A CNN with ReLU and dropout")."""
+        _validate.choice("part", part, ("train", "test"))
+        if self.image_shape is None:
+            raise ValueError("this split holds no images (its image_shape is None)")
+        X = self.X_train if part == "train" else self.X_test
+        return X.reshape(X.shape[0], *self.image_shape)
 
     def tensors(self):
         """The four arrays as torch tensors (float64 features, int64 labels)."""
@@ -95,7 +115,8 @@ def digits(test_fraction: float = 0.2, seed: int = 0, standardize: bool = True) 
         std[std == 0] = 1.0
         X_train = (X_train - mean) / std
         X_test = (X_test - mean) / std
-    return Split(X_train, y[train_idx], X_test, y[test_idx], n_classes=10)
+    return Split(X_train, y[train_idx], X_test, y[test_idx], n_classes=10,
+                 image_shape=(1, 8, 8))
 
 
 #: The regions :func:`points` samples from.
@@ -197,8 +218,7 @@ def subset(split: Split, n: int, seed: int = 0) -> Split:
     seed = _validate.integer("seed", seed, low=0, high=2**32 - 1)
     idx = _balanced_order(split.y_train, np.random.default_rng(seed))[:n]
     idx = np.sort(idx)
-    return Split(split.X_train[idx], split.y_train[idx], split.X_test, split.y_test,
-                 split.n_classes)
+    return replace(split, X_train=split.X_train[idx], y_train=split.y_train[idx])
 
 
 def validation(split: Split, n_val: int, seed: int = 0) -> Split:
@@ -217,5 +237,155 @@ def validation(split: Split, n_val: int, seed: int = 0) -> Split:
     seed = _validate.integer("seed", seed, low=0, high=2**32 - 1)
     order = _balanced_order(split.y_train, np.random.default_rng(seed))
     held, kept = np.sort(order[:n_val]), np.sort(order[n_val:])
-    return Split(split.X_train[kept], split.y_train[kept], split.X_train[held],
-                 split.y_train[held], split.n_classes)
+    return replace(split, X_train=split.X_train[kept], y_train=split.y_train[kept],
+                   X_test=split.X_train[held], y_test=split.y_train[held])
+
+
+# ------------------------------------------------- chapter "A CNN with ReLU and dropout"
+
+#: The shapes :func:`shapes` draws, by name. Each is a region bounded by its
+#: circumscribed circle of radius R: a circle, a square and an equilateral triangle
+#: (both turned by a random angle), a cross of two bars (turned too).
+SHAPES = ("circle", "square", "triangle", "cross")
+
+#: The most pixels :func:`shapes` makes (n * size * size): 100 MB of float64.
+MAX_PIXELS = 12_500_000
+
+
+def _distance(kind, dx, dy, radius, angle):
+    """A signed distance-like function of the shape ``kind`` centred at 0 with
+    circumradius ``radius`` and turned by ``angle``, at the offsets ``(dx, dy)``:
+    <= 0 inside, > 0 outside, and as large as the Euclidean distance along the edges'
+    normals (the stroke of an outline is the band ``-width <= d <= 0``). All arrays
+    broadcast (images x rows x columns)."""
+    if kind == "circle":
+        return np.hypot(dx, dy) - radius
+    cos, sin = np.cos(angle), np.sin(angle)
+    u, v = cos * dx + sin * dy, cos * dy - sin * dx
+    if kind == "square":                  # inradius R / sqrt(2)
+        return np.maximum(np.abs(u), np.abs(v)) - radius / math.sqrt(2)
+    if kind == "triangle":                # the largest of three half-planes; inradius R / 2
+        return np.maximum.reduce([
+            np.cos(a) * u + np.sin(a) * v
+            for a in (np.pi / 2, np.pi / 2 + 2 * np.pi / 3, np.pi / 2 + 4 * np.pi / 3)
+        ]) - radius / 2
+    # cross: two bars of half-width b and half-length sqrt(R^2 - b^2)
+    b = 0.22 * radius
+    half = np.sqrt(radius**2 - b**2)
+    bar_u = np.maximum(np.abs(u) - half, np.abs(v) - b)
+    bar_v = np.maximum(np.abs(v) - half, np.abs(u) - b)
+    return np.minimum(bar_u, bar_v)
+
+
+def _render(labels, classes, size, fill, rng):
+    """Noise-free images (len(labels) x size x size) of the shapes ``labels`` name,
+    each with a random circumradius, centre, angle, stroke width, fill and intensity
+    drawn from ``rng`` (in that order, one array each); the ink stays at least half a
+    pixel inside the outermost pixel centres."""
+    n = labels.size
+    grid = np.arange(size, dtype=np.float64)
+    radius = rng.uniform(0.25, 0.45, n) * size
+    # centres: the circumscribed circle stays >= 0.5 px inside the outermost pixel
+    # centres, so the border rows and columns are never inked
+    low, high = radius + 0.5, size - 1.5 - radius
+    cx = low + rng.random(n) * (high - low)
+    cy = low + rng.random(n) * (high - low)
+    angle = rng.uniform(0.0, 2 * np.pi, n)
+    width = rng.uniform(1.0, 2.0, n) * size / 16
+    filled = rng.random(n) < fill
+    intensity = rng.uniform(0.5, 1.0, n)
+    images = np.zeros((n, size, size))
+    for label, kind in enumerate(classes):
+        idx = np.flatnonzero(labels == label)
+        # each image's numbers as a column (images x 1 x 1) against the pixel grid
+        r, x, y, a, w, f, v = (arr[idx, None, None] for arr in
+                               (radius, cx, cy, angle, width, filled, intensity))
+        d = _distance(kind, grid[None, None, :] - x, grid[None, :, None] - y, r, a)
+        images[idx] = ((d <= 0) & (f | (d >= -w))) * v
+    return images
+
+
+def shapes(
+    n: int = 1500,
+    size: int = 16,
+    classes=("circle", "square", "triangle"),
+    noise: float = 0.1,
+    seed: int = 0,
+    test_fraction: float = 0.2,
+    fill: float = 0.5,
+    standardize: bool = True,
+) -> Split:
+    """A seeded synthetic image set: ``n`` grey ``size`` x ``size`` images, each of one
+    shape, split into train and test. Introduced in chapter "A CNN with ReLU and
+    dropout", which trains its convolutional network on it.
+
+    ``classes`` names the shapes, label i for ``classes[i]``, from :data:`SHAPES`
+    (``"circle"``, ``"square"``, ``"triangle"``, ``"cross"``; at least two, no
+    repeats). Each image draws its shape's size (circumradius 25 % to 45 % of
+    ``size``), centre (the whole shape inside the image, its outermost rows and
+    columns left blank), angle (squares, triangles and crosses are turned), stroke
+    width (1 to 2 pixels at size 16, scaled with the size), whether it is filled
+    (with probability ``fill``, else an outline) and its intensity (0.5 to 1 on a
+    background of 0), then Gaussian pixel noise of standard deviation ``noise`` is
+    added. Pixels are sampled at their centres (no anti-aliasing), with numpy only.
+
+    The classes are balanced: their sizes differ by at most one, and the test set
+    takes ``round(test_fraction * (n // len(classes)))`` images of every class. The
+    images come in a seeded random order. Rows are the images flattened row by row
+    (``X`` is ``n`` x ``size * size``, float64; ``y`` int64), and the split's
+    ``image_shape`` is ``(1, size, size)``, so :meth:`Split.images` gives them back as
+    (N, 1, H, W). With ``standardize`` each pixel is centred and scaled by the
+    training mean and standard deviation, as :func:`digits` does. The same arguments
+    give the same arrays on every machine.
+    """
+    n = _validate.integer("n", n, low=1, high=10**6)
+    size = _validate.integer("size", size, low=8, high=128)
+    if isinstance(classes, str) or not isinstance(classes, (list, tuple)):
+        raise TypeError(f"classes must be a list of shape names from {list(SHAPES)}, "
+                        f"got {type(classes).__name__}")
+    for name in classes:
+        _validate.choice("each entry of classes", name, SHAPES)
+    if len(classes) < 2 or len(set(classes)) != len(classes):
+        raise ValueError(f"classes must name at least 2 distinct shapes from "
+                         f"{list(SHAPES)}, got {list(classes)}")
+    classes = tuple(classes)
+    noise = _validate.real("noise", noise, low=0.0, high=10.0)
+    seed = _validate.integer("seed", seed, low=0, high=2**32 - 1)
+    test_fraction = _validate.real("test_fraction", test_fraction, low=0.0, high=1.0,
+                                   low_open=True, high_open=True)
+    fill = _validate.real("fill", fill, low=0.0, high=1.0)
+    standardize = _validate.boolean("standardize", standardize)
+    k = len(classes)
+    if n < 2 * k:
+        raise ValueError(f"n must be at least 2 per class, {2 * k} for {k} classes "
+                         f"(one training and one test image each), got {n}")
+    if n * size * size > MAX_PIXELS:
+        raise ValueError(f"n * size * size must be at most {MAX_PIXELS:,} pixels, got "
+                         f"n={n}, size={size}")
+    per_class = n // k
+    n_test = round(test_fraction * per_class)
+    if not 1 <= n_test <= per_class - 1:
+        raise ValueError(
+            f"test_fraction={test_fraction:g} leaves the "
+            f"{'test' if n_test < 1 else 'training'} set of a class empty "
+            f"({per_class} images per class): use a value between "
+            f"{math.ceil(0.51 / per_class * 1000) / 1000:.3f} and "
+            f"{math.floor((1 - 0.51 / per_class) * 1000) / 1000:.3f}")
+    rng = np.random.default_rng(seed)
+    labels = rng.permutation(np.arange(n) % k)
+    X = _render(labels, classes, size, fill, rng).reshape(n, size * size)
+    if noise:
+        X += noise * rng.standard_normal(X.shape)
+    test = np.zeros(n, dtype=bool)
+    for label in range(k):          # the first n_test of each class, in random order
+        test[np.flatnonzero(labels == label)[:n_test]] = True
+    X_train, X_test = X[~test], X[test]
+    if standardize:
+        mean = X_train.mean(axis=0)
+        std = X_train.std(axis=0)
+        std[std == 0] = 1.0
+        X_train = (X_train - mean) / std
+        X_test = (X_test - mean) / std
+    return Split(X_train, labels[~test].astype(np.int64), X_test,
+                 labels[test].astype(np.int64), n_classes=k,
+                 image_shape=(1, size, size), class_names=classes)

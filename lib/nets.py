@@ -422,6 +422,206 @@ def mlp(
     return nn.Sequential(*layers)
 
 
+#: Where :func:`cnn` puts its dropout layers (its ``placement`` argument).
+PLACEMENTS = ("none", "conv", "dense", "both")
+
+#: The pooling layers :func:`cnn` builds, by name.
+POOLINGS = {"max": nn.MaxPool2d, "avg": nn.AvgPool2d}
+
+#: The activation names :func:`cnn` accepts (those of :func:`mlp` without a
+#: parameter per unit: PReLU and maxout are for the MLPs).
+CNN_ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu")
+
+
+class ToImages(nn.Unflatten):
+    """The first layer of :func:`cnn`: rows of ``channels * height * width`` features
+    (the pixels flattened in torch's order, as the MLPs take them) become images
+    (N, channels, height, width); images of that shape pass as they are. An
+    ``nn.Unflatten(1, image_shape)`` otherwise. Chapter "A CNN with ReLU and
+    dropout"."""
+
+    def __init__(self, image_shape):
+        super().__init__(1, _image_shape("image_shape", image_shape))
+
+    def forward(self, x):
+        if x.ndim == 4 and tuple(x.shape[1:]) == tuple(self.unflattened_size):
+            return x
+        return super().forward(x)
+
+
+def _image_shape(name, value) -> tuple:
+    """``value`` as (channels, height, width), three positive integers."""
+    if not isinstance(value, (list, tuple)) or len(value) != 3:
+        raise TypeError(f"{name} must be (channels, height, width), got {value!r}")
+    return tuple(_validate.integer(f"{name}[{i}]", v, low=1, high=MAX_WIDTH)
+                 for i, v in enumerate(value))
+
+
+def _sizes(name, value):
+    """``value`` as a tuple of positive integers: one integer or a list of them."""
+    if isinstance(value, (list, tuple)):
+        values = tuple(_validate.integer(f"each entry of {name}", v, low=1, high=MAX_WIDTH)
+                       for v in value)
+    else:
+        values = (_validate.integer(name, value, low=1, high=MAX_WIDTH),)
+    return values
+
+
+def cnn(
+    input_shape=(1, 16, 16),
+    filters=(8, 16),
+    kernel_size: int = 3,
+    padding: int = 1,
+    pool: int = 2,
+    hidden: int = 0,
+    classes: int = 3,
+    activation: str = "relu",
+    dropout=0.0,
+    placement: str = "none",
+    pooling: str = "max",
+    init: str = "default",
+    bias=None,
+    slope: float | None = None,
+    dtype: torch.dtype = torch.float64,
+) -> nn.Sequential:
+    """A small convolutional network, the image classifier of chapter "A CNN with
+    ReLU and dropout": ``ToImages``, then per conv block ``Conv2d, activation,
+    pooling, [Dropout2d]``, then ``Flatten, [Dropout], [Linear(hidden), activation,
+    [Dropout]], Linear(classes)``; the softmax is in the loss (cross-entropy), as for
+    :func:`mlp`. Seed torch before calling it.
+
+    ``input_shape`` is (channels, height, width), e.g. ``(1, 8, 8)`` for the digits,
+    ``split.image_shape`` for :func:`lib.data.shapes`; the first layer
+    (:class:`ToImages`) takes rows of ``channels * height * width`` features, as the
+    MLPs do (so :func:`lib.train.fit` trains it on a Split's ``X``), or images.
+    ``filters`` gives the number of filters of each conv block, one integer (one
+    block) or a list of one or two; every conv layer has square kernels of
+    ``kernel_size``, stride 1 and ``padding`` zeros on every side (1 with a 3 x 3
+    kernel keeps the size). ``pool`` is the size and stride of the square
+    ``pooling`` (``"max"``: nn.MaxPool2d, ``"avg"``: nn.AvgPool2d) after each conv
+    layer; 1 builds no pooling layer. The height and width after every layer come
+    from :func:`lib.conv.output_size`; a stack that leaves nothing (a kernel or a
+    pooling window larger than its input) is refused, naming the argument.
+    ``hidden`` is the width of a hidden dense layer (0: the flattened features go
+    straight to the ``classes`` outputs).
+
+    ``activation`` is a name from :data:`CNN_ACTIVATIONS` (``slope`` as in
+    :func:`mlp` for ``"leaky_relu"``), the same after every conv and hidden layer.
+    ``dropout`` is torch's p (the probability of dropping) in [0, 1), and
+    ``placement`` where it acts: ``"none"`` (no dropout layer; ``dropout`` must then
+    be 0), ``"conv"`` (an ``nn.Dropout2d`` after each conv block, which drops whole
+    feature maps: one draw per example and channel), ``"dense"`` (an ``nn.Dropout``
+    before each Linear layer: on the flattened features and on the hidden units) or
+    ``"both"``. With ``"both"``, ``dropout`` may be a pair (conv rate, dense rate).
+    A rate of 0 still builds the layers (they then do nothing), so that networks
+    with other rates at the same places share one architecture:
+    :func:`lib.train.fit_many` trains them side by side, each with its own rates
+    (set a layer's ``p`` to 0 in some networks to compare placements in one call).
+
+    ``init`` (one of :data:`INITS`), ``bias`` and ``dtype`` as in :func:`mlp`: every
+    Conv2d and Linear layer is initialised the same way, a conv layer's fan-in being
+    ``in_channels * kernel_size**2`` (torch's ``"default"`` for both kinds draws
+    U[-1/sqrt(fan_in), 1/sqrt(fan_in)]). No dropout layer draws when the network is
+    built: the initial weights do not depend on ``dropout`` or ``placement``.
+    """
+    from lib import conv  # numpy only; imported here to keep the module's imports lean
+
+    channels, height, width = _image_shape("input_shape", input_shape)
+    filters = _sizes("filters", filters)
+    if not 1 <= len(filters) <= 2:
+        raise ValueError(f"filters must give one or two conv blocks, got {list(filters)}")
+    kernel_size = _validate.integer("kernel_size", kernel_size, low=1, high=1000)
+    padding = _validate.integer("padding", padding, low=0, high=1000)
+    pool = _validate.integer("pool", pool, low=1, high=1000)
+    hidden = _validate.integer("hidden", hidden, low=0, high=MAX_WIDTH)
+    classes = _validate.integer("classes", classes, low=2, high=MAX_WIDTH)
+    _validate.choice("activation", activation, CNN_ACTIVATIONS)
+    _validate.choice("placement", placement, PLACEMENTS)
+    _validate.choice("pooling", pooling, POOLINGS)
+    _validate.choice("init", init, INITS)
+    if isinstance(bias, str):
+        _validate.choice("bias", bias, BIASES)
+    elif bias is not None:
+        bias = _validate.real("bias", bias)
+    _check_dtype(dtype)
+    if isinstance(dropout, (list, tuple)):
+        if placement != "both" or len(dropout) != 2:
+            raise ValueError(f"dropout may be a pair (conv rate, dense rate) with "
+                             f"placement='both' only, got {dropout!r} with "
+                             f"placement={placement!r}")
+        rates = tuple(_validate.real(f"dropout[{i}]", v, low=0.0, high=1.0,
+                                     high_open=True) for i, v in enumerate(dropout))
+    else:
+        rate = _validate.real("dropout", dropout, low=0.0, high=1.0, high_open=True)
+        if rate > 0 and placement == "none":
+            raise ValueError(f"dropout={rate:g} needs a placement ('conv', 'dense' or "
+                             f"'both'), got placement='none'")
+        rates = (rate, rate)
+    if slope is not None:
+        if activation != "leaky_relu":
+            raise ValueError(f"slope applies to 'leaky_relu' only, not to "
+                             f"activation={activation!r}")
+        slope = _validate.real("slope", slope, low=0.0, high=1.0, high_open=True)
+
+    def make_activation():
+        if activation == "leaky_relu":
+            return nn.LeakyReLU(DEFAULT_SLOPES[activation] if slope is None else slope)
+        return ACTIVATIONS[activation]()
+
+    def shrink(length, what, k, s, p, arg):
+        try:
+            return conv.output_size(length, k, s, p)
+        except ValueError:
+            raise ValueError(
+                f"{arg}={k} does not fit: the {what} is {length} pixels "
+                f"{'high' if what.endswith('height') else 'wide'}"
+                f"{f' (plus {p} padding on each side)' if p else ''} before it; use a "
+                "smaller kernel_size or pool, fewer conv blocks (filters), more "
+                "padding or a larger input_shape"
+            ) from None
+
+    # the shapes first (conv.output_size, refused by name), then the weight count,
+    # then the layers: a stack too large is refused before it fills the memory
+    c, h, w = channels, height, width
+    weights = 0
+    for block, f in enumerate(filters):
+        where = f"input of conv block {block + 1}"
+        h = shrink(h, f"{where}'s height", kernel_size, 1, padding, "kernel_size")
+        w = shrink(w, f"{where}'s width", kernel_size, 1, padding, "kernel_size")
+        if pool > 1:
+            where = f"output of conv layer {block + 1}"
+            h = shrink(h, f"{where}'s height", pool, pool, 0, "pool")
+            w = shrink(w, f"{where}'s width", pool, pool, 0, "pool")
+        weights += c * f * kernel_size**2
+        c = f
+    dense = [c * h * w, *([hidden] if hidden else []), classes]
+    weights += sum(a * b for a, b in zip(dense[:-1], dense[1:]))
+    if weights > MAX_WEIGHTS:
+        raise ValueError(f"input_shape, filters and hidden make {weights:,} weights, "
+                         f"more than {MAX_WEIGHTS:,}: the book's networks are far "
+                         "smaller")
+
+    layers: list[nn.Module] = [ToImages((channels, height, width))]
+    for c_in, f in zip((channels, *filters[:-1]), filters):
+        layer = nn.Conv2d(c_in, f, kernel_size, padding=padding, dtype=dtype)
+        _init_linear(layer, init, bias, 1.0)
+        layers += [layer, make_activation()]
+        if pool > 1:
+            layers.append(POOLINGS[pooling](pool))
+        if placement in ("conv", "both"):
+            layers.append(nn.Dropout2d(rates[0]))
+    layers.append(nn.Flatten())
+    for i, (n_in, n_out) in enumerate(zip(dense[:-1], dense[1:])):
+        if placement in ("dense", "both"):
+            layers.append(nn.Dropout(rates[1]))
+        linear = nn.Linear(n_in, n_out, dtype=dtype)
+        _init_linear(linear, init, bias, 1.0)
+        layers.append(linear)
+        if i < len(dense) - 2:
+            layers.append(make_activation())
+    return nn.Sequential(*layers)
+
+
 def linear_layers(model: nn.Module) -> list[nn.Linear]:
     """The model's nn.Linear layers, input to output (a :class:`Maxout`'s inner
     Linear included, in its place)."""

@@ -109,6 +109,17 @@ def _layers_fit(model):
                 f"{before[2]} features and the next one takes {after[1]}")
 
 
+def _input_features(model, linears):
+    """The number of features per row the model takes: its first Linear layer's
+    inputs, or, for a model that starts by making images of the rows (an
+    nn.Unflatten such as :class:`lib.nets.ToImages`, chapter "A CNN with ReLU and
+    dropout"), the number of pixels of one image."""
+    first = next(iter(model.children()), None) if isinstance(model, nn.Sequential) else None
+    if isinstance(first, nn.Unflatten) and first.dim in (1, -1):
+        return math.prod(first.unflattened_size)
+    return linears[0].in_features
+
+
 def _tensor_pair(name_x, X, name_y, y, dtype, model=None):
     X = _as_tensor(name_x, X)
     y = _as_tensor(name_y, y, labels=True)
@@ -131,10 +142,10 @@ def _tensor_pair(name_x, X, name_y, y, dtype, model=None):
     if linears:
         _layers_fit(model)
     if linears:
-        if X.shape[1] != linears[0].in_features:
+        if X.shape[1] != _input_features(model, linears):
             raise ValueError(
                 f"{name_x} has {X.shape[1]} features per row, but the model's first layer "
-                f"takes {linears[0].in_features}"
+                f"takes {_input_features(model, linears)}"
             )
         n_out = linears[-1].out_features
         if y.min() < 0 or y.max() >= n_out:
@@ -322,8 +333,12 @@ def fit(
 _STACKABLE = (nn.Linear, Maxout, nn.ReLU, nn.LeakyReLU, nn.PReLU, nn.Sigmoid, nn.Tanh,
               nn.Dropout, Elementwise, GaussianDropout)
 
+#: The layers of :func:`lib.nets.cnn` that :func:`fit_many` stacks too (chapter "A CNN
+#: with ReLU and dropout"): they act on images, between an Unflatten and a Flatten.
+_IMAGE_LAYERS = (nn.Conv2d, nn.MaxPool2d, nn.AvgPool2d, nn.Dropout2d)
+
 #: The layers whose rate ``p`` may differ between the models of :func:`fit_many`.
-_RATED = (nn.Dropout, GaussianDropout, DropConnectLinear)
+_RATED = (nn.Dropout, GaussianDropout, DropConnectLinear, nn.Dropout2d)
 
 
 def _same_architecture(models):
@@ -348,12 +363,15 @@ def _same_architecture(models):
                 f"models[{i}] differs from models[0] in its parameters' names, shapes or "
                 "dtypes: models trained side by side must share one architecture")
     for i, model in enumerate(models):
-        bad = [type(x).__name__ for x in model.children() if not isinstance(x, _STACKABLE)]
+        bad = [type(x).__name__ for x in model.children()
+               if not isinstance(x, (*_STACKABLE, *_IMAGE_LAYERS, nn.Flatten, nn.Unflatten))]
         if not isinstance(model, nn.Sequential) or bad:
             raise ValueError(
                 f"models[{i}] must be an nn.Sequential of Linear or Maxout layers, "
-                f"activations and Dropout, such as lib.nets.mlp builds; it has "
+                f"activations and Dropout, such as lib.nets.mlp builds (or of the conv, "
+                f"pooling and Dropout2d layers lib.nets.cnn adds); it has "
                 f"{bad or type(model).__name__}")
+    _image_layout(models[0])
     # fit_many computes every model with models[0]'s modules, so the modules without
     # parameters must be the same too; only a Dropout's rate may differ (it is read
     # from each model)
@@ -371,6 +389,40 @@ def _same_architecture(models):
                     "(only Dropout rates may differ, and those of GaussianDropout and "
                     "DropConnectLinear)")
     return list(models)
+
+
+def _image_layout(model) -> None:
+    """Refuse, by name, a model whose image layers :func:`fit_many` cannot stack:
+    conv, pooling and Dropout2d layers must act on images (after an nn.Unflatten of
+    dim 1 into (channels, height, width), before an nn.Flatten of all but the first
+    axis), the other layers with parameters or noise on rows, and the output must
+    be rows."""
+    images = False
+    for j, module in enumerate(model):
+        what = f"models[0]'s layer {j} ({module})"
+        if isinstance(module, nn.Unflatten):
+            if images or module.dim not in (1, -1) or len(module.unflattened_size) != 3:
+                raise ValueError(f"{what}: fit_many stacks an Unflatten of rows into "
+                                 "images (channels, height, width) only")
+            images = True
+        elif isinstance(module, nn.Flatten):
+            if not images or module.start_dim != 1 or module.end_dim != -1:
+                raise ValueError(f"{what}: fit_many stacks a Flatten of images "
+                                 "(start_dim=1, end_dim=-1) only, after an Unflatten")
+            images = False
+        elif isinstance(module, _IMAGE_LAYERS):
+            if not images:
+                raise ValueError(f"{what} acts on images: put it between an Unflatten "
+                                 "and a Flatten")
+            if isinstance(module, nn.Conv2d) and module.padding_mode != "zeros":
+                raise ValueError(f"{what}: fit_many stacks conv layers with zero "
+                                 "padding only")
+        elif images and isinstance(module, (nn.Linear, Maxout, nn.PReLU,
+                                            GaussianDropout)):
+            raise ValueError(f"{what} acts on rows: put it after a Flatten")
+    if images:
+        raise ValueError("models[0] ends with images: end it with a Flatten and a "
+                         "Linear layer, as lib.nets.cnn does")
 
 
 def _dropout_rates(models) -> dict:
@@ -409,6 +461,46 @@ def _dropout_shared(h, rate):
     about a quarter less CPU time, forward and backward, than torch's dropout."""
     mask = torch.rand(h.shape, dtype=h.dtype).ge_(rate).mul_(1 / (1 - rate))
     return h * mask
+
+
+def _dropout_on_images(h, m, p, rates, train_mode):
+    """An nn.Dropout (rate ``p``, or each model's ``rates``, models x 1 x 1) on images
+    ``h`` (examples x models*channels x H x W): every pixel of every channel drawn
+    on its own, as :func:`_dropout_per_model` draws rows."""
+    if not train_mode or (rates is None and not 0 < p < 1):
+        return nn.functional.dropout(h, p, training=train_mode)
+    rows = h.reshape(h.shape[0], m, -1).transpose(0, 1)
+    rows = _dropout_per_model(rows, p if rates is None else rates)
+    return rows.transpose(0, 1).reshape(h.shape)
+
+
+def _image_step(module, h, m, i, params, alias, rates2d, train_mode):
+    """One image layer of :func:`fit_many`'s forward pass for ``m`` models at once
+    (chapter "A CNN with ReLU and dropout"): rows (models x examples x features) and
+    images (examples x models*channels x H x W) as in its ``forward``."""
+    if isinstance(module, nn.Unflatten):              # rows -> images
+        c, height, width = module.unflattened_size
+        return h.transpose(0, 1).reshape(h.shape[1], m * c, height, width)
+    if isinstance(module, nn.Flatten):                # images -> rows, torch's order
+        return h.reshape(h.shape[0], m, -1).transpose(0, 1)
+    if isinstance(module, nn.Conv2d):
+        # model i's filters read only its own channels: one conv with m times the
+        # groups, the stacked weights (models x out x in x kh x kw) as one filter bank
+        W = params[alias[f"{i}.weight"]]
+        W = W.reshape(-1, *W.shape[2:])
+        bias = (params[alias[f"{i}.bias"]].reshape(-1) if f"{i}.bias" in alias
+                else None)
+        return nn.functional.conv2d(h, W, bias, module.stride, module.padding,
+                                    module.dilation, m * module.groups)
+    if isinstance(module, nn.Dropout2d):
+        rates = rates2d[i]
+        if rates is None or not train_mode:  # one rate for all: torch's, per channel
+            return nn.functional.dropout2d(h, module.p, training=train_mode)
+        # each model its own rate: one draw per example and channel (model's own)
+        col = rates.repeat_interleave(h.shape[1] // m).view(1, -1, 1, 1)
+        keep = torch.rand((*h.shape[:2], 1, 1), dtype=h.dtype) >= col
+        return h * keep / (1 - col)
+    return module(h)                                  # pooling: per channel
 
 
 def _training_sets(X, y, dtype, model, m):
@@ -606,15 +698,26 @@ def fit_many(
     # (models x 1 x 1); None where all models share one rate
     rates = {j: None if len(set(ps)) == 1 else torch.tensor(ps, dtype=dtype).view(m, 1, 1)
              for j, ps in _dropout_rates(models).items()}
+    # the same for Dropout2d layers: each model's rate once per channel, as a column
+    # of the stacked channels (1 x models*channels x 1 x 1), filled in at first use
+    rates2d = {j: None if len({float(model[j].p) for model in models}) == 1
+               else torch.tensor([float(model[j].p) for model in models], dtype=dtype)
+               for j, module in enumerate(base) if isinstance(module, nn.Dropout2d)}
 
     # GaussianDropout and DropConnectLinear layers: each model's rate as a column
     noise = _noise_rates(models, dtype, m)
 
     def forward(x, train_mode):
-        # all models at once: h is (models, examples, features)
+        # all models at once: h is (models, examples, features); between an Unflatten
+        # and a Flatten it holds images, (examples, models * channels, height, width),
+        # model i's channels side by side from i * channels on
         h = x.expand(m, -1, -1) if x.ndim == 2 else x
         for i, module in enumerate(base):
-            if isinstance(module, GaussianDropout):
+            if isinstance(module, (nn.Unflatten, nn.Flatten, *_IMAGE_LAYERS)):
+                h = _image_step(module, h, m, i, params, alias, rates2d, train_mode)
+            elif isinstance(module, nn.Dropout) and h.ndim == 4:   # on images: per pixel
+                h = _dropout_on_images(h, m, module.p, rates[i], train_mode)
+            elif isinstance(module, GaussianDropout):
                 if train_mode and noise[i] is not None:   # N(1, p/(1-p)) per entry
                     h = h * (1 + torch.sqrt(noise[i] / (1 - noise[i]))
                              * torch.randn(h.shape, dtype=h.dtype))

@@ -630,6 +630,64 @@ BAD += [
     ("train.fit_many (noise)", "models", [_noisy_model(), _noisy_model("bernoulli")]),
 ]
 
+# ------------------------------------------------ chapter "A CNN with ReLU and dropout"
+def _cnn(rate=0.0):
+    torch.manual_seed(0)
+    return nets.cnn(input_shape=(1, 8, 8), filters=(3, 4), hidden=5, classes=3,
+                    dropout=rate, placement="both")
+
+
+X_IMG = np.random.default_rng(1).normal(size=(6, 64))
+GOOD["data.shapes"] = (
+    data.shapes, lambda: {"n": 60, "size": 10, "classes": ["circle", "square"],
+                          "noise": 0.1, "seed": 1, "test_fraction": 0.2, "fill": 0.5,
+                          "standardize": True})
+GOOD["nets.cnn"] = (
+    nets.cnn, lambda: {"input_shape": (1, 8, 8), "filters": [3, 4], "kernel_size": 3,
+                       "padding": 1, "pool": 2, "hidden": 5, "classes": 3,
+                       "activation": "leaky_relu", "dropout": [0.1, 0.3],
+                       "placement": "both", "pooling": "avg", "init": "kaiming",
+                       "bias": "zeros", "slope": 0.05, "dtype": torch.float32})
+GOOD["nets.ToImages"] = (nets.ToImages, lambda: {"image_shape": (1, 8, 8)})
+GOOD["train.fit_many (cnn)"] = (
+    train.fit_many,
+    lambda: {"models": [_cnn(), _cnn(0.5)], "X": X_IMG, "y": Y, "epochs": 1,
+             "lr": [0.1, 0.2], "batch_size": 3, "seed": [0, 1], "test": (X_IMG, Y)})
+BAD += [
+    *[("data.shapes", "n", v) for v in [3, 0, -1, 10**6 + 1, 2.5, True, "60", None]],
+    *[("data.shapes", "size", v) for v in [7, 0, 129, 10.0, None]],
+    *[("data.shapes", "classes", v)
+      for v in ["circle", ["circle"], ["circle", "circle"], ["circle", "hexagon"],
+                [], None, [1, 2]]],
+    *[("data.shapes", "noise", v) for v in [-0.1, 11, *BAD_REALS]],
+    *[("data.shapes", "seed", v) for v in [-1, 2**32, 0.5, "0"]],
+    *[("data.shapes", "test_fraction", v) for v in [0, 1, 0.001, 0.999, *BAD_REALS]],
+    *[("data.shapes", "fill", v) for v in [-0.1, 1.1, *BAD_REALS]],
+    *[("data.shapes", "standardize", v) for v in [1, "yes", None]],
+    *[("nets.cnn", "input_shape", v)
+      for v in [(8, 8), (1, 0, 8), (1, 8, 8.5), "1x8x8", None, 64, (1, 2, 2)]],
+    *[("nets.cnn", "filters", v) for v in [[], [3, 4, 5], 0, [3, 0], 2.5, None, "3"]],
+    *[("nets.cnn", "kernel_size", v) for v in [0, 12, 2.5, None]],
+    *[("nets.cnn", "padding", v) for v in [-1, 1.5, None]],
+    *[("nets.cnn", "pool", v) for v in [0, 9, 1.5, None]],
+    *[("nets.cnn", "hidden", v) for v in [-1, 10**7, 1.5, None]],
+    *[("nets.cnn", "classes", v) for v in [1, 0, 2.5, None]],
+    *[("nets.cnn", "activation", v) for v in ["prelu", "maxout", "ReLU", None, nn.ReLU]],
+    *[("nets.cnn", "dropout", v) for v in [1.0, -0.1, [0.1], [0.1, 1.0], *BAD_REALS]],
+    *[("nets.cnn", "placement", v) for v in ["input", None, 1]],
+    *[("nets.cnn", "pooling", v) for v in ["min", None]],
+    *[("nets.cnn", "init", v) for v in ["he", None]],
+    *[("nets.cnn", "slope", v) for v in [1.0, -0.1, *BAD_REALS[:-1]]],
+    *[("nets.cnn", "dtype", v) for v in ["float64", torch.int64, torch.float16]],
+    *[("nets.ToImages", "image_shape", v) for v in [(8, 8), (1, 0, 8), "1x8x8", None]],
+    *[("train.fit_many (cnn)", "X", v) for v in [X, X_IMG[:, :63], X_IMG[:, None]]],
+    # a CNN next to another CNN: not one architecture
+    ("train.fit_many (cnn)", "models",
+     [_cnn(), nets.cnn(input_shape=(1, 8, 8), filters=(3, 5), hidden=5, classes=3,
+                       placement="both")]),
+]
+
+
 def names(message, arg):
     """Whether ``message`` names the argument ``arg`` as a word of its own."""
     return re.search(rf"(?<![A-Za-z0-9_]){re.escape(arg)}(?![A-Za-z0-9_])", message)
