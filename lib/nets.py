@@ -3,7 +3,8 @@
 Introduced in chapter "Sigmoid and the vanishing gradient" (:func:`mlp`); later chapters
 use the same builder with other activations, initialisations and dropout (the dying-ReLU
 chapter adds Leaky ReLU slopes and PReLU; chapter "Dropout in practice, and Maxout" adds
-:class:`Maxout` layers and :func:`count_parameters`). Models are
+:class:`Maxout` layers and :func:`count_parameters`; chapter "A CNN with ReLU and
+dropout" adds :func:`cnn`, a small convolutional network). Models are
 built in float64 by default: the book's experiments are small, and double precision
 keeps their printed numbers identical across CPUs (nbval compares them).
 """

@@ -329,6 +329,10 @@ def fit(
     return history
 
 
+#: How many (model, example) pairs :func:`fit_many` evaluates at once for models with
+#: image layers (chapter "A CNN with ReLU and dropout"), e.g. 64 examples of 30 models.
+EVAL_CHUNK = 2048
+
 #: The modules :func:`fit_many` can stack: those :func:`lib.nets.mlp` builds.
 _STACKABLE = (nn.Linear, Maxout, nn.ReLU, nn.LeakyReLU, nn.PReLU, nn.Sigmoid, nn.Tanh,
               nn.Dropout, Elementwise, GaussianDropout)
@@ -642,6 +646,26 @@ def fit_many(
     over it every epoch; the models are still trained and updated in place, the
     training and its random draws are the same, and the call returns None. ``test``
     and ``probes`` are recorded per epoch, so they are refused with it.
+
+    Convolutional networks (chapter "A CNN with ReLU and dropout"): models built by
+    :func:`lib.nets.cnn` (an nn.Unflatten of the rows into images, then Conv2d,
+    MaxPool2d or AvgPool2d, Dropout2d and activations, an nn.Flatten, then the dense
+    layers) train side by side too, with every option above (per-model learning
+    rates, seeds, momenta, decays, dropout rates, one training set per model; the
+    rows of ``X`` are the flattened images). Between the Unflatten and the Flatten
+    the models' images are stacked along the channels, (examples, models x
+    channels, height, width), and each conv layer is one ``conv2d`` with ``groups``
+    = models (times its own groups), so model i's filters see only its own
+    channels; the dense part is stacked as for the MLPs. A ReLU followed by max
+    pooling is computed after the pooling (the same values and gradients, four
+    times fewer ReLUs). A Dropout2d layer draws one number per (model, example,
+    channel) from torch's global generator, each model with its own rate; where
+    all share a rate it is torch's ``dropout2d`` on the stacked channels. Models
+    without dropout equal :func:`fit` one at a time up to rounding. The work of a
+    CNN is mostly arithmetic on large tensors rather than per-call overhead, so
+    stacking saves less than for small MLPs: measure before relying on it. The
+    per-epoch records are computed :data:`EVAL_CHUNK` (model, example) pairs at a
+    time.
     """
     models = _same_architecture(models)
     m = len(models)
@@ -707,13 +731,26 @@ def fit_many(
     # GaussianDropout and DropConnectLinear layers: each model's rate as a column
     noise = _noise_rates(models, dtype, m)
 
+    # the max pooling layers that follow a ReLU, by index: computed before the ReLU
+    pooled_first = {i + 1 for i, (a, b) in enumerate(zip(base[:-1], base[1:]))
+                    if type(a) is nn.ReLU and isinstance(b, nn.MaxPool2d)}
+
     def forward(x, train_mode):
         # all models at once: h is (models, examples, features); between an Unflatten
         # and a Flatten it holds images, (examples, models * channels, height, width),
         # model i's channels side by side from i * channels on
         h = x.expand(m, -1, -1) if x.ndim == 2 else x
         for i, module in enumerate(base):
-            if isinstance(module, (nn.Unflatten, nn.Flatten, *_IMAGE_LAYERS)):
+            if i in pooled_first:
+                continue                  # this max pooling ran before its ReLU: done
+            if i + 1 in pooled_first:
+                # ReLU then max pooling: pooled first (a quarter of the entries for
+                # the ReLU), the same values and gradients, since ReLU keeps the
+                # order of a window's entries (its largest one stays the largest,
+                # and where all are <= 0 both orders give 0 and no gradient)
+                h = torch.relu(_image_step(base[i + 1], h, m, i + 1, params, alias,
+                                           rates2d, train_mode))
+            elif isinstance(module, (nn.Unflatten, nn.Flatten, *_IMAGE_LAYERS)):
                 h = _image_step(module, h, m, i, params, alias, rates2d, train_mode)
             elif isinstance(module, nn.Dropout) and h.ndim == 4:   # on images: per pixel
                 h = _dropout_on_images(h, m, module.p, rates[i], train_mode)
@@ -763,9 +800,19 @@ def fit_many(
                 for n, p in model.named_parameters():
                     p.copy_(params[n][i])
 
+    # models with image layers are evaluated a slice of examples at a time: one pass
+    # over a whole set for every model at once makes tensors of hundreds of MB, whose
+    # memory traffic costs more than the arithmetic (the training steps are small)
+    images = any(isinstance(module, nn.Unflatten) for module in base)
+
     @torch.no_grad()
     def scores(Xs, ys):
-        out = forward(Xs, False)                              # models x examples x classes
+        if images:
+            size = max(1, EVAL_CHUNK // m)
+            out = torch.cat([forward(Xs[..., i : i + size, :], False)
+                             for i in range(0, Xs.shape[-2], size)], dim=1)
+        else:
+            out = forward(Xs, False)                          # models x examples x classes
         loss = nn.functional.cross_entropy(out.transpose(1, 2), ys.expand(m, -1),
                                            reduction="none").mean(dim=1)
         acc = (out.argmax(dim=2) == ys).double().mean(dim=1)

@@ -331,3 +331,24 @@ def test_fit_many_refuses_image_layers_out_of_place():
         bad[1].padding_mode = "reflect"
         train.fit_many([bad], np.zeros((4, 256)), np.zeros(4, dtype=int), epochs=1,
                        lr=0.1)
+
+
+@pytest.mark.parametrize("rates", [[0.0, 0.5], [0.3, 0.3]])
+def test_fit_many_plain_dropout_on_images_drops_pixels_at_each_models_rate(shapes,
+                                                                           rates):
+    seen = []
+    models = []
+    for i, p in enumerate(rates):
+        torch.manual_seed(i)
+        models.append(nn.Sequential(
+            nets.ToImages((1, 16, 16)), nn.Conv2d(1, 4, 3, dtype=torch.float64),
+            nn.Sigmoid(), nn.Dropout(p), _recorder(seen), nn.Flatten(),
+            nn.Linear(4 * 14 * 14, 3, dtype=torch.float64)))
+    X, y = shapes.X_train[:100], shapes.y_train[:100]
+    train.fit_many(models, X, y, epochs=1, lr=0.01, history=False)
+    maps = seen[0].view(100, 2, -1)                   # sigmoid: no zero by itself
+    for i, p in enumerate(rates):
+        share = (maps[:, i] == 0).double().mean().item()
+        assert abs(share - p) < 0.02, (p, share)
+    if rates[0] == rates[1]:                          # one draw per model
+        assert not torch.equal(maps[:, 0] == 0, maps[:, 1] == 0)
