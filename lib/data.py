@@ -244,8 +244,8 @@ def validation(split: Split, n_val: int, seed: int = 0) -> Split:
 # ------------------------------------------------- chapter "A CNN with ReLU and dropout"
 
 #: The shapes :func:`shapes` draws, by name. Each is a region bounded by its
-#: circumscribed circle of radius R: a circle, a square and an equilateral triangle
-#: (both turned by a random angle), a cross of two bars (turned too).
+#: circumscribed circle of radius R: a circle, a square, an equilateral triangle and a
+#: cross of two bars (the last three upright, or turned by a random angle).
 SHAPES = ("circle", "square", "triangle", "cross")
 
 #: The most pixels :func:`shapes` makes (n * size * size): 100 MB of float64.
@@ -277,11 +277,12 @@ def _distance(kind, dx, dy, radius, angle):
     return np.minimum(bar_u, bar_v)
 
 
-def _render(labels, classes, size, fill, rng):
+def _render(labels, classes, size, fill, rng, rotate=False):
     """Noise-free images (len(labels) x size x size) of the shapes ``labels`` name,
     each with a random circumradius, centre, angle, stroke width, fill and intensity
-    drawn from ``rng`` (in that order, one array each); the ink stays at least half a
-    pixel inside the outermost pixel centres."""
+    drawn from ``rng`` (in that order, one array each; the angles are drawn in either
+    case and used only with ``rotate``, so both give the same sizes and positions);
+    the ink stays at least half a pixel inside the outermost pixel centres."""
     n = labels.size
     grid = np.arange(size, dtype=np.float64)
     radius = rng.uniform(0.25, 0.45, n) * size
@@ -291,6 +292,8 @@ def _render(labels, classes, size, fill, rng):
     cx = low + rng.random(n) * (high - low)
     cy = low + rng.random(n) * (high - low)
     angle = rng.uniform(0.0, 2 * np.pi, n)
+    if not rotate:
+        angle = np.zeros(n)
     width = rng.uniform(1.0, 2.0, n) * size / 16
     filled = rng.random(n) < fill
     intensity = rng.uniform(0.5, 1.0, n)
@@ -314,6 +317,7 @@ def shapes(
     test_fraction: float = 0.2,
     fill: float = 0.5,
     standardize: bool = True,
+    rotate: bool = False,
 ) -> Split:
     """A seeded synthetic image set: ``n`` grey ``size`` x ``size`` images, each of one
     shape, split into train and test. Introduced in chapter "A CNN with ReLU and
@@ -323,7 +327,9 @@ def shapes(
     (``"circle"``, ``"square"``, ``"triangle"``, ``"cross"``; at least two, no
     repeats). Each image draws its shape's size (circumradius 25 % to 45 % of
     ``size``), centre (the whole shape inside the image, its outermost rows and
-    columns left blank), angle (squares, triangles and crosses are turned), stroke
+    columns left blank), angle (with ``rotate``, squares, triangles and crosses are
+    turned by a random angle; by default they stand upright: a square's sides
+    horizontal and vertical, a triangle on its base), stroke
     width (1 to 2 pixels at size 16, scaled with the size), whether it is filled
     (with probability ``fill``, else an outline) and its intensity (0.5 to 1 on a
     background of 0), then Gaussian pixel noise of standard deviation ``noise`` is
@@ -355,6 +361,7 @@ def shapes(
                                    low_open=True, high_open=True)
     fill = _validate.real("fill", fill, low=0.0, high=1.0)
     standardize = _validate.boolean("standardize", standardize)
+    rotate = _validate.boolean("rotate", rotate)
     k = len(classes)
     if n < 2 * k:
         raise ValueError(f"n must be at least 2 per class, {2 * k} for {k} classes "
@@ -373,7 +380,7 @@ def shapes(
             f"{math.floor((1 - 0.51 / per_class) * 1000) / 1000:.3f}")
     rng = np.random.default_rng(seed)
     labels = rng.permutation(np.arange(n) % k)
-    X = _render(labels, classes, size, fill, rng).reshape(n, size * size)
+    X = _render(labels, classes, size, fill, rng, rotate).reshape(n, size * size)
     if noise:
         X += noise * rng.standard_normal(X.shape)
     test = np.zeros(n, dtype=bool)
