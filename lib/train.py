@@ -575,6 +575,7 @@ def fit_many(
     probes: dict | None = None,
     max_norm=None,
     history: bool = True,
+    optimizer_state: dict | None = None,
 ) -> list | None:
     """Train several models of one architecture side by side; one :class:`History` each.
 
@@ -666,6 +667,15 @@ def fit_many(
     stacking saves less than for small MLPs: measure before relying on it. The
     per-epoch records are computed :data:`EVAL_CHUNK` (model, example) pairs at a
     time.
+
+    ``optimizer_state`` (chapter "A CNN with ReLU and dropout" trains on a stream of
+    examples in phases, one call per phase) is a dict that carries the optimizer
+    from one call to the next: empty on entry, it is filled on exit with the
+    optimizer's state after the last step (Adam's running averages and step count,
+    SGD's momentum buffers); given back to the next call with the same models and
+    optimizer, training continues from that state instead of starting it afresh, as
+    one optimizer kept between the phases would. The mini-batch order is still drawn
+    anew from ``seed`` by every call.
     """
     models = _same_architecture(models)
     m = len(models)
@@ -689,6 +699,10 @@ def fit_many(
     if batch_size is not None:
         batch_size = _validate.integer("batch_size", batch_size, low=1)
     history = _validate.boolean("history", history)
+    if optimizer_state is not None and not isinstance(optimizer_state, dict):
+        raise TypeError(f"optimizer_state must be a dict (empty on the first call, then "
+                        f"the one an earlier call filled), got "
+                        f"{type(optimizer_state).__name__}")
     if not history and (test is not None or probes):
         raise ValueError("test and probes are recorded every epoch: with history=False "
                          "pass neither (evaluate the trained models instead)")
@@ -792,6 +806,9 @@ def fit_many(
            for n in names}
     velocity = {n: torch.zeros_like(params[n]) for n in names} if any(momenta) else None
     state = {n: (torch.zeros_like(params[n]), torch.zeros_like(params[n])) for n in names}
+    t = 0                                            # optimizer steps taken so far
+    if optimizer_state:
+        t, state, velocity = _resumed(optimizer_state, optimizer, params, state, velocity)
     histories = [History(probes={name: [] for name in probes}) for _ in models]
 
     def write_back():
@@ -836,7 +853,7 @@ def fit_many(
 
     record()
     gens = [torch.Generator().manual_seed(s) for s in seeds]
-    n, t = X.shape[-2], 0           # examples (per model, where each has its own set)
+    n = X.shape[-2]                 # examples (per model, where each has its own set)
     own = X.ndim == 3
     rows = torch.arange(m)[:, None]
     beta1, beta2, eps = 0.9, 0.999, 1e-8
@@ -881,7 +898,35 @@ def fit_many(
         write_back()
     for model in models:
         model.eval()
+    if optimizer_state is not None:
+        optimizer_state.clear()
+        optimizer_state.update(optimizer=optimizer, models=m, steps=t, adam=state,
+                               velocity=velocity)
     return histories if history else None
+
+
+def _resumed(saved, optimizer, params, state, velocity):
+    """The step count, Adam state and SGD momentum buffers an earlier
+    :func:`fit_many` call left in ``saved`` (its ``optimizer_state``), checked against
+    this call's ``optimizer`` and stacked ``params``; a buffer the earlier call did not
+    keep (no momentum then) starts at zero."""
+    if set(saved) != {"optimizer", "models", "steps", "adam", "velocity"}:
+        raise ValueError("optimizer_state must be empty or the dict an earlier fit_many "
+                         f"call filled, got one with keys {sorted(saved)}")
+    if saved["optimizer"] != optimizer:
+        raise ValueError(f"optimizer_state is {saved['optimizer']!r}'s state: pass "
+                         f"optimizer={saved['optimizer']!r}, or an empty dict to start "
+                         f"afresh (got optimizer={optimizer!r})")
+    shapes = {n: tuple(p.shape) for n, p in params.items()}
+    if {n: tuple(a.shape) for n, (a, _) in saved["adam"].items()} != shapes:
+        raise ValueError(f"optimizer_state was filled by a call with other models "
+                         f"({saved['models']} of another architecture or number): pass "
+                         f"the same models, or an empty dict to start afresh")
+    if saved["velocity"] is not None:
+        velocity = saved["velocity"]
+    elif velocity is not None:
+        velocity = {n: torch.zeros_like(p) for n, p in params.items()}
+    return saved["steps"], saved["adam"], velocity
 
 
 #: What :class:`SeedRuns` can report, as recorded in :class:`History`.

@@ -994,3 +994,55 @@ def test_fit_many_without_history_refuses_test_and_probes(digits, extra):
                        history=False, **extra)
     with pytest.raises(TypeError, match="history"):
         train.fit_many([nets.mlp([64, 8, 10])], X, y, epochs=1, lr=0.1, history="no")
+
+
+# ------------------------------------------------ fit_many's optimizer_state (chapter 9)
+@pytest.mark.parametrize("optimizer,momentum,lr", [("adam", 0.0, 0.01), ("sgd", 0.9, 0.1)])
+def test_optimizer_state_continues_training_across_calls(digits, optimizer, momentum, lr):
+    # full batch: no shuffle, so two calls of 2 epochs are one call of 4 exactly when
+    # the optimizer's state is carried over, and not when it starts afresh
+    kwargs = dict(optimizer=optimizer, momentum=momentum, lr=lr, history=False)
+    X, y = digits.X_train[:300], digits.y_train[:300]
+    once, twice, afresh = _models(2), _models(2), _models(2)
+    train.fit_many(once, X, y, epochs=4, **kwargs)
+    state = {}
+    train.fit_many(twice, X, y, epochs=2, optimizer_state=state, **kwargs)
+    assert state["steps"] == 2 and state["optimizer"] == optimizer and state["models"] == 2
+    train.fit_many(twice, X, y, epochs=2, optimizer_state=state, **kwargs)
+    assert state["steps"] == 4
+    for _ in range(2):
+        train.fit_many(afresh, X, y, epochs=2, **kwargs)
+    for a, b, c in zip(once, twice, afresh):
+        for p, q in zip(a.parameters(), b.parameters(), strict=True):
+            assert torch.allclose(p, q, rtol=0, atol=1e-12)
+        assert max((p - r).abs().max().item()
+                   for p, r in zip(a.parameters(), c.parameters())) > 1e-4
+
+
+def test_optimizer_state_counts_mini_batch_steps(digits):
+    state = {}
+    train.fit_many(_models(1), digits.X_train[:250], digits.y_train[:250], epochs=3,
+                   lr=0.01, optimizer="adam", batch_size=100, history=False,
+                   optimizer_state=state)
+    assert state["steps"] == 9                         # 3 batches (100, 100, 50) x 3
+
+
+@pytest.mark.parametrize("state, kwargs, words", [
+    ([], {}, "optimizer_state must be a dict"),
+    ({"steps": 1}, {}, "empty or the dict an earlier fit_many"),
+    ("adam", {}, "optimizer_state must be a dict"),
+    (None, {"optimizer": "sgd"}, "optimizer='adam'"),
+    (None, {"n": 3}, "other models"),
+])
+def test_optimizer_state_bad_calls(digits, state, kwargs, words):
+    X, y = digits.X_train[:100], digits.y_train[:100]
+    if state is None:                       # a state an adam call on 2 models filled
+        state = {}
+        train.fit_many(_models(2), X, y, epochs=1, lr=0.01, optimizer="adam",
+                       history=False, optimizer_state=state)
+    kept = copy.copy(state)
+    models = _models(kwargs.pop("n", 2))
+    with pytest.raises((TypeError, ValueError), match=words):
+        train.fit_many(models, X, y, epochs=1, lr=0.01, history=False,
+                       optimizer=kwargs.get("optimizer", "adam"), optimizer_state=state)
+    assert state == kept if isinstance(state, list | str) else state.keys() == kept.keys()
