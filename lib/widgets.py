@@ -16,7 +16,8 @@ function"); the ReLU chapter reuses :func:`activation_playground`; the convoluti
 chapter adds :func:`kernel_playground` ("try your own kernel"); the chapter on the curse
 of dimensionality adds :func:`distance_playground` ("distances in many dimensions");
 the dropout chapter adds :func:`dropout_playground` ("dropout rates and training-set
-size").
+size"); chapter "A CNN with ReLU and dropout" adds :func:`cnn_playground` ("build your
+own CNN").
 """
 
 from __future__ import annotations
@@ -803,3 +804,123 @@ def practice_playground(split, *, dropout: float = 0.5, lr: float = 0.1,
     return Playground(box, "dropout's training recipe", also=(
         "Eight combinations of learning rate, momentum and max-norm, five seeds each, "
         "are in the explorer and the table above."))
+
+
+#: The filter counts :func:`cnn_playground` offers: one conv block or two.
+CNN_FILTERS = ((2,), (4,), (8,), (4, 8), (8, 16))
+
+
+def _filters_label(filters) -> str:
+    return ", ".join(str(f) for f in filters)
+
+
+def cnn_playground(split, *, filters=(4,), activation: str = "relu",
+                   placement: str = "dense", dropout: float = 0.5, epochs: int = 10,
+                   seed: int = 0) -> Playground:
+    """Build a CNN from a few choices and train it on the shapes, with a progress bar.
+
+    ``split`` is a :class:`lib.data.Split` of images (:func:`lib.data.shapes`; its
+    ``image_shape`` gives the network's input). "Train" builds :func:`lib.nets.cnn`
+    with the chosen filters (one block or two, from :data:`CNN_FILTERS`), 3 x 3 kernels
+    with padding 1, max pooling 2, no hidden dense layer, the chosen activation (from
+    :data:`lib.nets.CNN_ACTIVATIONS`) and dropout ``dropout`` (torch's p) at
+    ``placement`` (from :data:`lib.nets.PLACEMENTS`; ``"none"`` ignores the rate), torch
+    seeded with ``seed``; trains it with Adam at learning rate 0.01 in mini-batches of
+    32 for ``epochs`` epochs (:func:`lib.train.fit_many`, one call per epoch with the
+    optimizer's state carried over, so the bar moves), and plots the training and test
+    accuracy after every epoch, with the test accuracy of each class at the end. The
+    arguments set where the controls start; values outside their ranges are refused.
+    Introduced in chapter "A CNN with ReLU and dropout".
+    """
+    import ipywidgets as w
+    import matplotlib.pyplot as plt
+
+    from lib.data import Split
+
+    if not isinstance(split, Split):
+        raise TypeError(f"split must be a lib.data.Split such as data.shapes() returns, "
+                        f"got {type(split).__name__}")
+    if getattr(split, "image_shape", None) is None:
+        raise ValueError("split must hold images (a Split with an image_shape, such as "
+                         "data.shapes() returns)")
+    if not isinstance(filters, (tuple, list)) or tuple(filters) not in CNN_FILTERS:
+        raise ValueError(f"filters must be one of {list(CNN_FILTERS)}, got {filters!r}")
+    filters = tuple(filters)
+    _validate.choice("activation", activation, nets.CNN_ACTIVATIONS)
+    _validate.choice("placement", placement, nets.PLACEMENTS)
+    dropout = _validate.real("dropout", dropout, low=0.0, high=0.9)
+    epochs = _validate.integer("epochs", epochs, low=1, high=100)
+    seed = _validate.integer("seed", seed, low=0, high=10**6)
+    X, y, X_test, y_test = split.tensors()
+    names = list(getattr(split, "class_names", None) or
+                 [str(c) for c in range(split.n_classes)])
+
+    wide = {"description_width": "initial"}
+    filters_box = w.Dropdown(options=[(_filters_label(f), f) for f in CNN_FILTERS],
+                             value=filters, description="filters per block", style=wide)
+    act_box = w.Dropdown(options=list(nets.CNN_ACTIVATIONS), value=activation,
+                         description="activation", style=wide)
+    place_box = w.Dropdown(options=list(nets.PLACEMENTS), value=placement,
+                           description="dropout at", style=wide)
+    p_box = w.FloatSlider(value=dropout, min=0.0, max=0.9, step=0.05,
+                          description="dropout p", style=wide)
+    epochs_box = w.BoundedIntText(value=epochs, min=1, max=100, description="epochs",
+                                  style=wide)
+    run = w.Button(description="Train", button_style="primary")
+    progress = w.IntProgress(value=0, min=0, max=epochs, description="progress",
+                             style=wide)
+    out = w.Output()
+
+    def on_train(_):
+        progress.value = 0
+        progress.max = epochs_box.value
+        rate = p_box.value if place_box.value != "none" else 0.0
+        torch.manual_seed(seed)
+        model = nets.cnn(input_shape=split.image_shape, filters=filters_box.value,
+                         kernel_size=3, padding=1, pool=2, hidden=0,
+                         classes=split.n_classes, activation=act_box.value,
+                         dropout=rate, placement=place_box.value)
+        state, train_acc, test_acc = {}, [], []
+        run.disabled = True
+        try:
+            for epoch in range(epochs_box.value):
+                train.fit_many([model], X, y, epochs=1, lr=0.01, optimizer="adam",
+                               batch_size=32, seed=seed * 1000 + epoch, history=False,
+                               optimizer_state=state)
+                train_acc.append(train.evaluate(model, X, y)[1])
+                test_acc.append(train.evaluate(model, X_test, y_test)[1])
+                progress.value = epoch + 1
+        finally:
+            run.disabled = False
+        with torch.no_grad():
+            pred = model.eval()(X_test).argmax(dim=1)
+        per_class = [float((pred[y_test == c] == c).double().mean())
+                     for c in range(split.n_classes)]
+        with out:
+            out.clear_output(wait=True)
+            fig, (left, right) = plots.figure(ncols=2)
+            epoch = np.arange(1, len(test_acc) + 1)
+            left.plot(epoch, train_acc, label="training")
+            left.plot(epoch, test_acc, ls="--", label="test")
+            left.set(xlabel="epoch", ylabel="accuracy", ylim=(0, 1.02))
+            left.legend()
+            right.bar(names, per_class, color="0.5")
+            right.set(ylabel="test accuracy of the class", ylim=(0, 1.02))
+            fig.suptitle(f"filters {_filters_label(filters_box.value)}, "
+                         f"{act_box.value}, dropout {rate:g} at {place_box.value}, "
+                         f"{nets.count_parameters(model):,} parameters", fontsize=10)
+            plt.show()
+            print(f"test accuracy {test_acc[-1]:.3f} after {len(test_acc)} epochs; "
+                  "per class: " + ", ".join(f"{n} {a:.2f}"
+                                            for n, a in zip(names, per_class)))
+
+    run.on_click(on_train)
+    box = w.VBox([
+        w.HTML("<b>Build your own CNN.</b> Choose the filters, the activation, where "
+               "dropout acts and its rate, and the epochs, then train it on the shapes."),
+        w.HBox([filters_box, act_box]), w.HBox([place_box, p_box]),
+        w.HBox([epochs_box, run, progress]), out,
+    ])
+    return Playground(box, "build your own CNN", also=(
+        "The chapter's comparisons, five seeds each, are in the tables and explorers "
+        "above."))

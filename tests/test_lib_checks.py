@@ -1623,3 +1623,144 @@ def test_dropout_in_practice_checks_name_the_empty_answer(check):
 
     message = _expect_assertion(getattr(checks, check), stub)
     assert "not written yet" in message and check in message
+
+
+# One block: the checks of "A CNN with ReLU and dropout" (conv_stack_shape,
+# cnn_parameters, per_class_accuracy), their right answers and the mistakes their
+# hints name.
+
+
+def _stack_shape_loop(input_shape, filters, k, p, pool, *, floor=True, pad=True,
+                      pooling=True, channels=-1):
+    _, h, w = input_shape
+    for _ in filters:
+        h, w = h + 2 * (p if pad else 0) - k + 1, w + 2 * (p if pad else 0) - k + 1
+        if pooling:
+            h, w = (h // pool, w // pool) if floor else (h / pool, w / pool)
+    return (filters[channels] if channels is not None else input_shape[0], h, w)
+
+
+def _stack_shape_torch(input_shape, filters, k, p, pool):
+    """Another right form: measured with torch's layers, returned as a tensor."""
+    h = torch.zeros(1, *input_shape)
+    for f in filters:
+        h = torch.nn.functional.max_pool2d(
+            torch.nn.Conv2d(h.shape[1], f, k, padding=p)(h), pool)
+    return torch.tensor(h.shape[1:])
+
+
+def _cnn_parameters_torch(input_shape, filters, k, p, pool, hidden, classes):
+    """Another right form: count the parameters of torch's own layers."""
+    layers, channels = [], input_shape[0]
+    for f in filters:
+        layers += [torch.nn.Conv2d(channels, f, k, padding=p), torch.nn.MaxPool2d(pool)]
+        channels = f
+    body = torch.nn.Sequential(*layers)
+    width = body(torch.zeros(1, *input_shape)).numel()
+    for units in ([hidden] if hidden else []) + [classes]:
+        layers.append(torch.nn.Linear(width, units))
+        width = units
+    return sum(q.numel() for q in torch.nn.Sequential(*layers).parameters())
+
+
+def _cnn_parameters_formula(input_shape, filters, k, p, pool, hidden, classes, *,
+                            biases=True, sharing=True, chained=True):
+    total, channels = 0, input_shape[0]
+    _, h, w = input_shape
+    for f in filters:
+        h, w = h + 2 * p - k + 1, w + 2 * p - k + 1
+        total += f * channels * k * k * (1 if sharing else h * w) + (f if biases else 0)
+        channels = f if chained else channels
+        h, w = h // pool, w // pool
+    width = filters[-1] * h * w
+    for units in ([hidden] if hidden else []) + [classes]:
+        total += width * units + (units if biases else 0)
+        width = units
+    return total
+
+
+def _per_class_loop(y_true, y_pred, n):
+    y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
+    return np.array([np.mean(y_pred[y_true == c] == c) if np.any(y_true == c)
+                     else np.nan for c in range(n)])
+
+
+def _per_class_confusion(y_true, y_pred, n):
+    """Another right form: the diagonal of a row-normalised confusion matrix, as a
+    list, from torch."""
+    cm = torch.zeros(n, n, dtype=torch.float64)
+    for t, q in zip(y_true, y_pred):
+        cm[int(t), int(q)] += 1
+    return (cm.diagonal() / cm.sum(dim=1)).tolist()          # 0 / 0 gives nan
+
+
+def test_cnn_checks_pass_right_answers(capsys):
+    checks.conv_stack_shape(_stack_shape_loop)
+    checks.conv_stack_shape(_stack_shape_torch)
+    checks.cnn_parameters(_cnn_parameters_formula)
+    checks.cnn_parameters(_cnn_parameters_torch)
+    checks.per_class_accuracy(_per_class_loop)
+    checks.per_class_accuracy(_per_class_confusion)
+    assert capsys.readouterr().out.count("Correct") == 6
+
+
+@pytest.mark.parametrize(("wrong", "words"), [
+    (functools.partial(_stack_shape_loop, floor=False), ["rounding DOWN"]),
+    (functools.partial(_stack_shape_loop, pad=False), ["padding is missing"]),
+    (functools.partial(_stack_shape_loop, pooling=False), ["pooling is missing"]),
+    (functools.partial(_stack_shape_loop, channels=0), ["LAST block"]),
+    (functools.partial(_stack_shape_loop, channels=None), ["not the input's"]),
+    (lambda *a: (1, 2, 3), ["per block"]),
+    (lambda *a: (4, 8), ["three numbers"]),
+])
+def test_conv_stack_shape_hints(wrong, words, capsys):
+    _expect_hint(checks.conv_stack_shape, wrong, words, capsys)
+
+
+@pytest.mark.parametrize(("wrong", "words"), [
+    (functools.partial(_cnn_parameters_formula, biases=False), ["biases are missing"]),
+    (functools.partial(_cnn_parameters_formula, sharing=False), ["shared"]),
+    (functools.partial(_cnn_parameters_formula, chained=False), ["FIRST block"]),
+    (lambda *a: 811, ["count each conv block"]),
+    (lambda *a: [811, 1], ["single number"]),
+])
+def test_cnn_parameters_hints(wrong, words, capsys):
+    _expect_hint(checks.cnn_parameters, wrong, words, capsys)
+
+
+def _per_class_in_place(y_true, y_pred, n):
+    y_pred[:] = y_true                        # would make every class perfect
+    return _per_class_loop(y_true, y_pred, n)
+
+
+def _per_class_precision(y_true, y_pred, n):
+    y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
+    return np.array([np.mean(y_true[y_pred == c] == c) if np.any(y_pred == c)
+                     else np.nan for c in range(n)])
+
+
+@pytest.mark.parametrize(("wrong", "words"), [
+    (_per_class_precision, ["precision"]),
+    (lambda t, q, n: np.nan_to_num(_per_class_loop(t, q, n)), ["nan"]),
+    (lambda t, q, n: np.full(n, np.mean(np.asarray(t) == np.asarray(q))),
+     ["overall accuracy"]),
+    (lambda t, q, n: np.mean(np.asarray(t) == np.asarray(q)), ["one number per class"]),
+    (lambda t, q, n: 1 - _per_class_loop(t, q, n), ["share that equal c"]),
+])
+def test_per_class_accuracy_hints(wrong, words, capsys):
+    _expect_hint(checks.per_class_accuracy, wrong, words, capsys)
+
+
+def test_per_class_accuracy_cannot_be_fooled_by_changing_its_input(capsys):
+    # the reference is computed from the check's own copies, not the answer's
+    _expect_hint(checks.per_class_accuracy, _per_class_in_place, ["Hint"], capsys)
+
+
+@pytest.mark.parametrize("check", ["conv_stack_shape", "cnn_parameters",
+                                   "per_class_accuracy"])
+def test_cnn_checks_name_the_empty_answer(check):
+    def stub(*args):
+        raise NotImplementedError()
+
+    message = _expect_assertion(getattr(checks, check), stub)
+    assert "not written yet" in message and check in message

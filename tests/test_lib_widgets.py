@@ -295,3 +295,41 @@ def test_practice_playground_note_train_and_progress(split, capsys):
 def test_practice_playground_refuses_values_outside_its_controls(split, kwargs, message):
     with pytest.raises(ValueError, match=message):
         widgets.practice_playground(split, **kwargs)
+
+
+def test_cnn_playground_note_train_and_progress(capsys):
+    shapes = data.shapes(n=120, size=12, seed=0)
+    playground = widgets.cnn_playground(shapes, filters=(4,), activation="relu",
+                                        placement="dense", dropout=0.5, epochs=3, seed=0)
+    bundle = playground._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in bundle
+    assert "needs a running Python kernel" in bundle["text/html"]
+    assert bundle["text/plain"].startswith("Playground: build your own CNN")
+    assert capsys.readouterr().out == ""             # nothing trained before Train
+    _find(playground, "Button", "Train").click()
+    out = capsys.readouterr().out
+    assert "test accuracy" in out and "after 3 epochs" in out and "circle" in out
+    assert _find(playground, "IntProgress").value == 3
+    _find(playground, "BoundedIntText", "epochs").value = 2
+    _find(playground, "Dropdown", "filters per block").value = (4, 8)
+    _find(playground, "Dropdown", "dropout at").value = "conv"
+    _find(playground, "Dropdown", "activation").value = "sigmoid"
+    _find(playground, "Button", "Train").click()
+    assert _find(playground, "IntProgress").value == 2
+    assert "after 2 epochs" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    (dict(dropout=1.0), "dropout"), (dict(filters=(3,)), "filters"),
+    (dict(activation="softplus"), "activation"), (dict(placement="input"), "placement"),
+    (dict(epochs=0), "epochs"),
+])
+def test_cnn_playground_refuses_values_outside_its_controls(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        widgets.cnn_playground(data.shapes(n=60, size=10, seed=0), **kwargs)
+
+
+def test_cnn_playground_refuses_a_split_without_images(split):
+    with pytest.raises(ValueError, match="split must hold images"):
+        widgets.cnn_playground(data.Split(split.X_train, split.y_train,
+                                          split.X_test, split.y_test, 10))

@@ -19,6 +19,7 @@ from lib.checks.ch05_dying_relu import born_dead_share, count_dead, leaky_relu, 
 from lib.checks.ch06_overfitting import early_stopping_epoch, ridge_fit, rms_error
 from lib.checks.ch07_dropout import dropout_forward, mc_predict, paper_test_weights
 from lib.checks.ch08_dropout_in_practice import max_norm, maxout_forward, mc_gap
+from lib.checks.ch09_cnn import cnn_parameters, conv_stack_shape, per_class_accuracy
 
 __all__ = [
     "REGISTRY", "check",
@@ -30,4 +31,5 @@ __all__ = [
     "early_stopping_epoch", "ridge_fit", "rms_error",
     "dropout_forward", "mc_predict", "paper_test_weights",
     "max_norm", "maxout_forward", "mc_gap",
+    "cnn_parameters", "conv_stack_shape", "per_class_accuracy",
 ]

@@ -547,6 +547,22 @@ BAD += [
     *[("widgets.practice_playground", "epochs", v) for v in [0, 1001, 1.5, None]],
     *[("widgets.practice_playground", "seed", v) for v in [-1, 10**6 + 1, "0"]],
 ]
+GOOD["widgets.cnn_playground"] = (
+    widgets.cnn_playground,
+    lambda: {"split": data.shapes(n=60, size=10, seed=0), "filters": (4,),
+             "activation": "relu", "placement": "dense", "dropout": 0.5, "epochs": 5,
+             "seed": 0})
+BAD += [
+    *[("widgets.cnn_playground", "split", v) for v in [None, (X, Y), "shapes"]],
+    ("widgets.cnn_playground", "split", data.Split(X, Y, X, Y, n_classes=3)),  # no images
+    *[("widgets.cnn_playground", "filters", v)
+      for v in [(3,), (4, 8, 16), 4, "4", None, (8, 4)]],
+    *[("widgets.cnn_playground", "activation", v) for v in ["softplus", None, 1]],
+    *[("widgets.cnn_playground", "placement", v) for v in ["input", None]],
+    *[("widgets.cnn_playground", "dropout", v) for v in [-0.1, 0.95, *BAD_REALS]],
+    *[("widgets.cnn_playground", "epochs", v) for v in [0, 101, 1.5, None]],
+    *[("widgets.cnn_playground", "seed", v) for v in [-1, 10**6 + 1, "0"]],
+]
 
 
 # ---------------------------------------------------------------- dropout in practice, maxout
