@@ -56,7 +56,7 @@ class History:
     @property
     def epochs(self) -> int:
         """Number of epochs trained."""
-        return len(self.loss) - 1
+        return len(self.loss or self.test_acc) - 1
 
 
 def _model_dtype(model) -> torch.dtype:
@@ -574,7 +574,7 @@ def fit_many(
     test=None,
     probes: dict | None = None,
     max_norm=None,
-    history: bool = True,
+    history: bool | str = True,
     optimizer_state: dict | None = None,
 ) -> list | None:
     """Train several models of one architecture side by side; one :class:`History` each.
@@ -647,6 +647,10 @@ def fit_many(
     over it every epoch; the models are still trained and updated in place, the
     training and its random draws are the same, and the call returns None. ``test``
     and ``probes`` are recorded per epoch, so they are refused with it.
+    ``history="test"`` (chapter "A CNN with ReLU and dropout": learning curves on the
+    test set) records ``test`` (required) and ``probes`` every epoch but leaves
+    ``loss`` and ``train_acc`` empty, which saves the pass over the training set;
+    training and draws are again the same.
 
     Convolutional networks (chapter "A CNN with ReLU and dropout"): models built by
     :func:`lib.nets.cnn` (an nn.Unflatten of the rows into images, then Conv2d,
@@ -698,7 +702,13 @@ def fit_many(
         seeds = [_validate.integer("seed", seed, low=0, high=2**63 - 1)]
     if batch_size is not None:
         batch_size = _validate.integer("batch_size", batch_size, low=1)
-    history = _validate.boolean("history", history)
+    if isinstance(history, str) and history != "test":
+        raise ValueError(f"history must be True, False or 'test', got {history!r}")
+    if history != "test":
+        history = _validate.boolean("history", history)
+    elif test is None:
+        raise ValueError("history='test' records the test set every epoch: pass test="
+                         "(X_test, y_test), or use history=False")
     if optimizer_state is not None and not isinstance(optimizer_state, dict):
         raise TypeError(f"optimizer_state must be a dict (empty on the first call, then "
                         f"the one an earlier call filled), got "
@@ -839,12 +849,14 @@ def fit_many(
         if not history:
             return
         write_back()
-        loss, acc = scores(X, y)
+        if history != "test":
+            loss, acc = scores(X, y)
         if test is not None:
             test_loss, test_acc = scores(X_test, y_test)
         for i, (model, h) in enumerate(zip(models, histories)):
-            h.loss.append(loss[i])
-            h.train_acc.append(acc[i])
+            if history != "test":
+                h.loss.append(loss[i])
+                h.train_acc.append(acc[i])
             if test is not None:
                 h.test_loss.append(test_loss[i])
                 h.test_acc.append(test_acc[i])

@@ -992,7 +992,7 @@ def test_fit_many_without_history_refuses_test_and_probes(digits, extra):
     with pytest.raises(ValueError, match="history=False"):
         train.fit_many([nets.mlp([64, 8, 10])], X, y, epochs=1, lr=0.1,
                        history=False, **extra)
-    with pytest.raises(TypeError, match="history"):
+    with pytest.raises(ValueError, match="history"):
         train.fit_many([nets.mlp([64, 8, 10])], X, y, epochs=1, lr=0.1, history="no")
 
 
@@ -1046,3 +1046,33 @@ def test_optimizer_state_bad_calls(digits, state, kwargs, words):
         train.fit_many(models, X, y, epochs=1, lr=0.01, history=False,
                        optimizer=kwargs.get("optimizer", "adam"), optimizer_state=state)
     assert state == kept if isinstance(state, list | str) else state.keys() == kept.keys()
+
+
+def test_history_test_records_only_the_test_set_and_trains_the_same(digits):
+    X, y = digits.X_train[:300], digits.y_train[:300]
+    test = (digits.X_test, digits.y_test)
+    full, lean = _models(2, dropout=0.5), _models(2, dropout=0.5)
+    kwargs = dict(epochs=3, lr=0.05, batch_size=50, seed=[1, 2], test=test,
+                  probes={"w": lambda m: m[0].weight.sum().item()})
+    torch.manual_seed(4)
+    ref = train.fit_many(full, X, y, **kwargs)
+    torch.manual_seed(4)
+    got = train.fit_many(lean, X, y, history="test", **kwargs)
+    for h, r in zip(got, ref, strict=True):
+        assert h.loss == [] and h.train_acc == [] and h.epochs == 3
+        assert h.test_acc == r.test_acc and h.test_loss == r.test_loss
+        assert h.probes["w"] == r.probes["w"]
+    for a, b in zip(full, lean, strict=True):
+        for p, q in zip(a.parameters(), b.parameters(), strict=True):
+            assert torch.equal(p, q)
+
+
+@pytest.mark.parametrize("kwargs, words", [
+    ({"history": "test"}, "pass test="),
+    ({"history": "train"}, "True, False or 'test'"),
+    ({"history": 1}, "history must be True or False"),
+])
+def test_history_bad_values(digits, kwargs, words):
+    with pytest.raises((TypeError, ValueError), match=words):
+        train.fit_many(_models(1), digits.X_train[:50], digits.y_train[:50], epochs=1,
+                       lr=0.1, **kwargs)
