@@ -910,9 +910,9 @@ def cnn_playground(split, *, filters=(4,), activation: str = "relu",
                          f"{act_box.value}, dropout {rate:g} at {place_box.value}, "
                          f"{nets.count_parameters(model):,} parameters", fontsize=10)
             plt.show()
-            print(f"test accuracy {test_acc[-1]:.3f} after {len(test_acc)} epochs; "
-                  "per class: " + ", ".join(f"{n} {a:.2f}"
-                                            for n, a in zip(names, per_class)))
+            print(f"test accuracy {test_acc[-1]:.3f} after {len(test_acc)} "
+                  "epochs;\nper class: " + ", ".join(
+                      f"{n} {a:.2f}" for n, a in zip(names, per_class)))
 
     run.on_click(on_train)
     box = w.VBox([

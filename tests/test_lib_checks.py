@@ -1631,13 +1631,16 @@ def test_dropout_in_practice_checks_name_the_empty_answer(check):
 
 
 def _stack_shape_loop(input_shape, filters, k, p, pool, *, floor=True, pad=True,
-                      pooling=True, channels=-1):
+                      pooling=True, channels=-1, one=1, ceil=False, hwc=False):
     _, h, w = input_shape
     for _ in filters:
-        h, w = h + 2 * (p if pad else 0) - k + 1, w + 2 * (p if pad else 0) - k + 1
-        if pooling:
+        h, w = h + 2 * (p if pad else 0) - k + one, w + 2 * (p if pad else 0) - k + one
+        if pooling and ceil:
+            h, w = math.ceil(h / pool), math.ceil(w / pool)
+        elif pooling:
             h, w = (h // pool, w // pool) if floor else (h / pool, w / pool)
-    return (filters[channels] if channels is not None else input_shape[0], h, w)
+    c = filters[channels] if channels is not None else input_shape[0]
+    return (h, w, c) if hwc else (c, h, w)
 
 
 def _stack_shape_torch(input_shape, filters, k, p, pool):
@@ -1710,6 +1713,12 @@ def test_cnn_checks_pass_right_answers(capsys):
     (functools.partial(_stack_shape_loop, pooling=False), ["pooling is missing"]),
     (functools.partial(_stack_shape_loop, channels=0), ["LAST block"]),
     (functools.partial(_stack_shape_loop, channels=None), ["not the input's"]),
+    (functools.partial(_stack_shape_loop, one=0), ['"+ 1" is missing']),
+    (functools.partial(_stack_shape_loop, one=0, pad=False), ["per block"]),
+    (functools.partial(_stack_shape_loop, ceil=True), ["not up"]),
+    (functools.partial(_stack_shape_loop, hwc=True), ["(height, width, channels)"]),
+    (lambda s, f, k, p, pool: _stack_shape_loop(s, f, k, p, pool, pad=pool > 1),
+     ["per block"]),
     (lambda *a: (1, 2, 3), ["per block"]),
     (lambda *a: (4, 8), ["three numbers"]),
 ])
@@ -1717,11 +1726,21 @@ def test_conv_stack_shape_hints(wrong, words, capsys):
     _expect_hint(checks.conv_stack_shape, wrong, words, capsys)
 
 
+def test_conv_stack_shape_does_not_blame_the_padding_for_a_missing_plus_one():
+    # (h + 2p - k) // pool and (h - k + 1) // pool agree on the first case
+    message = _expect_assertion(checks.conv_stack_shape,
+                                functools.partial(_stack_shape_loop, one=0))
+    assert "padding is missing" not in message
+
+
 @pytest.mark.parametrize(("wrong", "words"), [
     (functools.partial(_cnn_parameters_formula, biases=False), ["biases are missing"]),
     (functools.partial(_cnn_parameters_formula, sharing=False), ["shared"]),
     (functools.partial(_cnn_parameters_formula, chained=False), ["FIRST block"]),
     (lambda *a: 811, ["count each conv block"]),
+    (lambda s, f, k, p, pool, hidden, classes: _cnn_parameters_formula(
+        s, f, k, p, pool, hidden, classes, biases=len(f) > 1),
+     ["count each conv block"]),
     (lambda *a: [811, 1], ["single number"]),
 ])
 def test_cnn_parameters_hints(wrong, words, capsys):
@@ -1746,6 +1765,13 @@ def _per_class_precision(y_true, y_pred, n):
      ["overall accuracy"]),
     (lambda t, q, n: np.mean(np.asarray(t) == np.asarray(q)), ["one number per class"]),
     (lambda t, q, n: 1 - _per_class_loop(t, q, n), ["share that equal c"]),
+    (lambda t, q, n: np.array([np.mean(np.asarray(q)[np.asarray(t) == c] == c)
+                               for c in np.unique(t)]),
+     ["one entry per class 0, 1, ..., n_classes - 1", "including classes without"]),
+    # the precision on the first cases only: no single mistake, no named hint
+    (lambda t, q, n: (_per_class_precision(t, q, n) if n == 3
+                      else np.nan_to_num(_per_class_loop(t, q, n))),
+     ["share that equal c"]),
 ])
 def test_per_class_accuracy_hints(wrong, words, capsys):
     _expect_hint(checks.per_class_accuracy, wrong, words, capsys)

@@ -309,6 +309,8 @@ def test_cnn_playground_note_train_and_progress(capsys):
     _find(playground, "Button", "Train").click()
     out = capsys.readouterr().out
     assert "test accuracy" in out and "after 3 epochs" in out and "circle" in out
+    assert "\nper class: circle" in out                 # its own line
+    assert max(len(line) for line in out.splitlines()) <= 80, out
     assert _find(playground, "IntProgress").value == 3
     _find(playground, "BoundedIntText", "epochs").value = 2
     _find(playground, "Dropdown", "filters per block").value = (4, 8)

@@ -58,19 +58,67 @@ def _stack_shape(input_shape, filters, kernel_size, padding, pool):
     return tuple(int(v) for v in h.shape[1:])
 
 
-def _by_formula(input_shape, filters, k, p, pool, *, rounding=True, padding=True,
-                pooling=True, channels="last"):
+def _by_formula(input_shape, filters, k, p, pool, *, rounding="down", padding=True,
+                pooling=True, plus_one=True, channels="last", order="chw"):
     """A wrong (or right) formula, for the hints: the per-block size rule with one
-    term changed."""
+    term changed. ``rounding`` of the pooling: "down" (right), "up" or "none"."""
     _, h, w = input_shape
+    pad, one = (p if padding else 0), (1 if plus_one else 0)
     for _ in filters:
-        pad = p if padding else 0
-        h, w = h + 2 * pad - k + 1, w + 2 * pad - k + 1
+        h, w = h + 2 * pad - k + one, w + 2 * pad - k + one
         if pooling:
-            h, w = (h // pool, w // pool) if rounding else (h / pool, w / pool)
+            if rounding == "down":
+                h, w = h // pool, w // pool
+            elif rounding == "up":
+                h, w = -(-h // pool), -(-w // pool)
+            else:
+                h, w = h / pool, w / pool
     c = {"last": filters[-1], "first": filters[0], "input": input_shape[0],
          "sum": sum(filters)}[channels]
-    return (c, h, w)
+    return (c, h, w) if order == "chw" else (h, w, c)
+
+
+def _answers(fn, name, cases, convert):
+    """The student's answer to every case, converted, or None where the call or the
+    conversion fails: only to choose a hint, so that a hint is given only if its
+    wrong formula matches the answer on EVERY case, not by chance on one."""
+    out = []
+    for args in cases:
+        try:
+            out.append(convert(_call(fn, name, *args), args))
+        except Exception:  # noqa: BLE001 - any failure: this formula does not match
+            out.append(None)
+    return out
+
+
+def _stack_answer(raw, args):
+    got = _floats(raw, "", "")
+    return got if got.shape == (3,) else None
+
+
+#: (changed term of _by_formula, hint), tried in this order.
+_STACK_HINTS = [
+    (dict(plus_one=False), "the \"+ 1\" is missing: a window of kernel_size fits "
+     "height + 2 * padding - kernel_size + 1 times (count the positions of a 3-wide "
+     "window on 5 pixels: 3)."),
+    (dict(rounding="none"), "pooling keeps whole windows only: divide the height and "
+     "width by pool rounding DOWN (//)."),
+    (dict(rounding="up"), "pooling rounds DOWN, not up: a last window that does not "
+     "fit is dropped, so use // (floor division)."),
+    (dict(padding=False), "the padding is missing: the padded input has "
+     "height + 2 * padding rows."),
+    (dict(pooling=False), "the pooling is missing: after each convolution, max "
+     "pooling of size and stride pool divides the height and width by pool "
+     "(rounding down)."),
+    (dict(channels="first"), "the channels are those of the LAST block's filters: "
+     "filters[-1]."),
+    (dict(channels="input"), "the output has one channel per filter of the last "
+     "block (filters[-1]), not the input's channels."),
+    (dict(channels="sum"), "the output has one channel per filter of the last block "
+     "(filters[-1]), not the sum over blocks."),
+    (dict(order="hwc"), "the order is (channels, height, width), as torch's layers "
+     "use, not (height, width, channels)."),
+]
 
 
 @check
@@ -94,25 +142,10 @@ def conv_stack_shape(fn) -> None:
             continue
         given = tuple(got)
         shown = "(" + ", ".join(f"{v:g}" for v in given) + ")"
-        hint = None
-        for kw, text in [
-            (dict(rounding=False), "pooling keeps whole windows only: divide the "
-             "height and width by pool rounding DOWN (//)."),
-            (dict(padding=False), "the padding is missing: the padded input has "
-             "height + 2 * padding rows."),
-            (dict(pooling=False), "the pooling is missing: after each convolution, "
-             "max pooling of size and stride pool divides the height and width by pool "
-             "(rounding down)."),
-            (dict(channels="first"), "the channels are those of the LAST block's "
-             "filters: filters[-1]."),
-            (dict(channels="input"), "the output has one channel per filter of the "
-             "last block (filters[-1]), not the input's channels."),
-            (dict(channels="sum"), "the output has one channel per filter of the "
-             "last block (filters[-1]), not the sum over blocks."),
-        ]:
-            if np.allclose(given, _by_formula(*args, **kw)):
-                hint = text
-                break
+        answers = _answers(fn, "conv_stack_shape", _STACK_CASES, _stack_answer)
+        hint = next((text for kw, text in _STACK_HINTS
+                     if all(a is not None and np.allclose(a, _by_formula(*case, **kw))
+                            for a, case in zip(answers, _STACK_CASES))), None)
         if hint is None:
             hint = ("per block: height -> height + 2 * padding - kernel_size + 1, then "
                     "// pool; the same for the width; channels -> the block's filters.")
@@ -142,6 +175,17 @@ def _count(input_shape, filters, k, p, pool, hidden, classes, *, biases=True,
     return total
 
 
+#: (changed term of _count, hint), tried in this order.
+_PARAM_HINTS = [
+    (dict(biases=False), "the biases are missing: every filter and every dense unit "
+     "has one."),
+    (dict(sharing=False), "a filter's weights are shared by every position of the "
+     "image: count k * k * in_channels weights per filter, once."),
+    (dict(chained=False), "the second block's filters read the FIRST block's feature "
+     "maps: their input channels are filters[0], not the image's."),
+]
+
+
 @check
 def cnn_parameters(fn) -> None:
     """Check a student's ``cnn_parameters(input_shape, filters, kernel_size, padding,
@@ -156,18 +200,12 @@ def cnn_parameters(fn) -> None:
         want = nets.count_parameters(_reference_net(*args))
         if got == want:
             continue
-        for kw, text in [
-            (dict(biases=False), "the biases are missing: every filter and every "
-             "dense unit has one."),
-            (dict(sharing=False), "a filter's weights are shared by every position of "
-             "the image: count k * k * in_channels weights per filter, once."),
-            (dict(chained=False), "the second block's filters read the FIRST block's "
-             "feature maps: their input channels are filters[0], not the image's."),
-        ]:
-            if got == _count(*args, **kw):
-                hint = text
-                break
-        else:
+        answers = _answers(fn, "cnn_parameters", _PARAM_CASES,
+                           lambda raw, _: _number(raw, ""))
+        hint = next((text for kw, text in _PARAM_HINTS
+                     if all(a is not None and a == _count(*case, **kw)
+                            for a, case in zip(answers, _PARAM_CASES))), None)
+        if hint is None:
             hint = ("count each conv block (filters * in_channels * k * k weights + "
                     "filters biases), then the dense layers from the flattened size "
                     "(conv_stack_shape's product) to hidden (if > 0) and to classes.")
@@ -199,41 +237,69 @@ def _per_class(y_true, y_pred, n):
                          else np.nan for c in range(n)])
 
 
+def _precision(y_true, y_pred, n):
+    yt, yp = np.asarray(y_true), np.asarray(y_pred)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.array([np.mean(yt[yp == c] == c) if np.any(yp == c) else np.nan
+                         for c in range(n)])
+
+
+def _without_nan_right(got, want, yt, yp, n):
+    missing = np.isnan(want)
+    return np.allclose(got[~missing], want[~missing])
+
+
+#: (does the answer to one case fit this mistake, hint), tried in this order; a hint
+#: is given only if its mistake fits the answers to every case.
+_PER_CLASS_HINTS = [
+    (lambda got, want, yt, yp, n: np.allclose(got, _precision(yt, yp, n),
+                                              equal_nan=True),
+     "that is the share of the images PREDICTED as c that are c (the precision); "
+     "divide by the number of examples of class c instead."),
+    (_without_nan_right, "a class with no examples has no accuracy: return nan for it "
+     "(np.nan), not a number."),
+    (lambda got, want, yt, yp, n: np.allclose(got, np.full(n, np.mean(yt == yp))),
+     "that is the overall accuracy; compute one share per class."),
+]
+
+
+def _copies(y_true, y_pred):
+    """Copies: an answer that writes into its arguments must not fool the check."""
+    return [a.copy() if isinstance(a, np.ndarray) else list(a) for a in (y_true, y_pred)]
+
+
 @check
 def per_class_accuracy(fn) -> None:
     """Check a student's ``per_class_accuracy(y_true, y_pred, n_classes)``: entry c
     is the share of the examples of class c predicted as c (the recall of class c,
     the diagonal of a row-normalised confusion matrix), nan for a class without
     examples (chapter "A CNN with ReLU and dropout")."""
-    for y_true, y_pred, n in _per_class_cases():
+    cases = _per_class_cases()
+    for y_true, y_pred, n in cases:
         shown = "<array>" if isinstance(y_true, np.ndarray) else repr(y_true)
         call = f"per_class_accuracy({shown}, ..., {n})"
-        # copies: an answer that writes into its arguments must not fool the check
-        given = [a.copy() if isinstance(a, np.ndarray) else list(a)
-                 for a in (y_true, y_pred)]
-        raw = _call(fn, "per_class_accuracy", *given, n)
+        raw = _call(fn, "per_class_accuracy", *_copies(y_true, y_pred), n)
         got = _floats(raw, call, "return a numpy array with one number per class.")
         want = _per_class(y_true, y_pred, n)
         if got.shape != (n,):
+            if got.ndim == 1:
+                hint = (f"return one entry per class 0, 1, ..., n_classes - 1 ({n} "
+                        "here), including classes without examples (nan for them), "
+                        "not one per label found in y_true.")
+            else:
+                hint = "return one number per class, not the overall accuracy."
             raise AssertionError(
-                f"{call} returned shape {got.shape}, expected ({n},). Hint: return one "
-                "number per class, not the overall accuracy.")
+                f"{call} returned shape {got.shape}, expected ({n},). Hint: {hint}")
         if np.allclose(got, want, equal_nan=True, atol=1e-12):
             continue
-        yt, yp = np.asarray(y_true), np.asarray(y_pred)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            precision = np.array([np.mean(yt[yp == c] == c) if np.any(yp == c)
-                                  else np.nan for c in range(n)])
-        missing = np.isnan(want)
-        if np.allclose(got, precision, equal_nan=True):
-            hint = ("that is the share of the images PREDICTED as c that are c (the "
-                    "precision); divide by the number of examples of class c instead.")
-        elif missing.any() and np.allclose(got[~missing], want[~missing]):
-            hint = ("a class with no examples has no accuracy: return nan for it "
-                    "(np.nan), not a number.")
-        elif np.allclose(got, np.full(n, np.mean(yt == yp))):
-            hint = "that is the overall accuracy; compute one share per class."
-        else:
+        answers = _answers(
+            fn, "per_class_accuracy", [(*_copies(t, q), m) for t, q, m in cases],
+            lambda raw, args: _floats(raw, "", "").reshape(args[2]))
+        hint = next((text for fits, text in _PER_CLASS_HINTS
+                     if all(a is not None and fits(a, _per_class(t, q, m),
+                                                   np.asarray(t), np.asarray(q), m)
+                            for a, (t, q, m) in zip(answers, cases))), None)
+        if hint is None:
             hint = ("for each class c, take the predictions of the examples whose "
                     "true label is c and compute the share that equal c.")
         c = int(np.argmax(np.where(np.isnan(got) != np.isnan(want), np.inf,
