@@ -453,8 +453,8 @@ def _noise_rates(models, dtype, m) -> dict:
 def _dropout_per_model(h, rates):
     """Inverted dropout of ``h`` (models x examples x features) with model i's own
     rate ``rates[i]``: one uniform draw per entry, kept where it is >= the rate, kept
-    entries scaled by 1 / (1 - rate). A rate of 0 keeps everything unscaled.
-    ``rates`` may also be one number in (0, 1), the rate of every model."""
+    entries scaled by 1 / (1 - rate). A rate of 0 keeps everything unscaled. (One
+    rate shared by every model goes to :func:`_dropout_shared` instead.)"""
     u = torch.rand(h.shape, dtype=h.dtype)
     keep = u >= rates
     return h * keep / (1 - rates)
