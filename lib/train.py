@@ -705,10 +705,10 @@ def fit_many(
         seeds = [_validate.integer("seed", seed, low=0, high=2**63 - 1)]
     if batch_size is not None:
         batch_size = _validate.integer("batch_size", batch_size, low=1)
-    if isinstance(history, str) and history != "test":
-        raise ValueError(f"history must be True, False or 'test', got {history!r}")
-    if history != "test":
+    if not isinstance(history, str):
         history = _validate.boolean("history", history)
+    elif history != "test":
+        raise ValueError(f"history must be True, False or 'test', got {history!r}")
     elif test is None:
         raise ValueError("history='test' records the test set every epoch: pass test="
                          "(X_test, y_test), or use history=False")
