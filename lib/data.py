@@ -74,6 +74,16 @@ def _digits_file() -> tuple[np.ndarray, np.ndarray]:
     return table[:, :-1].astype(np.float64), table[:, -1].astype(np.int64)
 
 
+def _standardized(X_train: np.ndarray, X_test: np.ndarray):
+    """Both sets with each feature centred and scaled by the TRAINING set's mean and
+    standard deviation (a constant feature is only centred), as :func:`digits` and
+    :func:`shapes` return them."""
+    mean = X_train.mean(axis=0)
+    std = X_train.std(axis=0)
+    std[std == 0] = 1.0
+    return (X_train - mean) / std, (X_test - mean) / std
+
+
 def digits(test_fraction: float = 0.2, seed: int = 0, standardize: bool = True) -> Split:
     """scikit-learn's 1,797 real 8 x 8 handwritten digits, split into train and test.
 
@@ -110,11 +120,7 @@ def digits(test_fraction: float = 0.2, seed: int = 0, standardize: bool = True) 
     test_idx = rng.permutation(np.flatnonzero(test_mask))
     X_train, X_test = X[train_idx], X[test_idx]
     if standardize:
-        mean = X_train.mean(axis=0)
-        std = X_train.std(axis=0)
-        std[std == 0] = 1.0
-        X_train = (X_train - mean) / std
-        X_test = (X_test - mean) / std
+        X_train, X_test = _standardized(X_train, X_test)
     return Split(X_train, y[train_idx], X_test, y[test_idx], n_classes=10,
                  image_shape=(1, 8, 8))
 
@@ -388,11 +394,7 @@ def shapes(
         test[np.flatnonzero(labels == label)[:n_test]] = True
     X_train, X_test = X[~test], X[test]
     if standardize:
-        mean = X_train.mean(axis=0)
-        std = X_train.std(axis=0)
-        std[std == 0] = 1.0
-        X_train = (X_train - mean) / std
-        X_test = (X_test - mean) / std
+        X_train, X_test = _standardized(X_train, X_test)
     return Split(X_train, labels[~test].astype(np.int64), X_test,
                  labels[test].astype(np.int64), n_classes=k,
                  image_shape=(1, size, size), class_names=classes)

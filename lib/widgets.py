@@ -207,6 +207,20 @@ def derivative(activation, x: np.ndarray) -> np.ndarray:
     return grad.numpy()
 
 
+def _train_controls(epochs: int, max_epochs: int, wide: dict):
+    """The controls every training playground ends with (chapters "Dropout",
+    "Dropout in practice, and Maxout", "A CNN with ReLU and dropout"): the number of
+    epochs, a Train button, a progress bar over the epochs and an output area."""
+    import ipywidgets as w
+
+    epochs_box = w.BoundedIntText(value=epochs, min=1, max=max_epochs,
+                                  description="epochs", style=wide)
+    run = w.Button(description="Train", button_style="primary")
+    progress = w.IntProgress(value=0, min=0, max=epochs, description="progress",
+                             style=wide)
+    return epochs_box, run, progress, w.Output()
+
+
 class Playground:
     """A widget box that shows a note on the website instead of a dead control.
 
@@ -653,12 +667,7 @@ def dropout_playground(split, *, n: int = 50, input_dropout: float = 0.2,
                             description="hidden dropout p", style=wide)
     n_box = w.BoundedIntText(value=n, min=10, max=size, description="training digits",
                              style=wide)
-    epochs_box = w.BoundedIntText(value=epochs, min=1, max=2000, description="epochs",
-                                  style=wide)
-    run = w.Button(description="Train", button_style="primary")
-    progress = w.IntProgress(value=0, min=0, max=epochs, description="progress",
-                             style=wide)
-    out = w.Output()
+    epochs_box, run, progress, out = _train_controls(epochs, 2000, wide)
 
     def on_train(_):
         progress.value = 0
@@ -754,12 +763,7 @@ def practice_playground(split, *, dropout: float = 0.5, lr: float = 0.1,
                             description="momentum", style=wide)
     c_box = w.FloatSlider(value=max_norm, min=0.0, max=5.0, step=0.25,
                           description="max-norm c (0: none)", style=wide)
-    epochs_box = w.BoundedIntText(value=epochs, min=1, max=1000, description="epochs",
-                                  style=wide)
-    run = w.Button(description="Train", button_style="primary")
-    progress = w.IntProgress(value=0, min=0, max=epochs, description="progress",
-                             style=wide)
-    out = w.Output()
+    epochs_box, run, progress, out = _train_controls(epochs, 1000, wide)
 
     def on_train(_):
         progress.value = 0
@@ -864,12 +868,7 @@ def cnn_playground(split, *, filters=(4,), activation: str = "relu",
                            description="dropout at", style=wide)
     p_box = w.FloatSlider(value=dropout, min=0.0, max=0.9, step=0.05,
                           description="dropout p", style=wide)
-    epochs_box = w.BoundedIntText(value=epochs, min=1, max=100, description="epochs",
-                                  style=wide)
-    run = w.Button(description="Train", button_style="primary")
-    progress = w.IntProgress(value=0, min=0, max=epochs, description="progress",
-                             style=wide)
-    out = w.Output()
+    epochs_box, run, progress, out = _train_controls(epochs, 100, wide)
 
     def on_train(_):
         progress.value = 0
