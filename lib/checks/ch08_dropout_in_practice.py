@@ -252,7 +252,36 @@ def _reference_gap(model, X, y, k, seed, *, logits=False):
 
 def _gap_spread(model, X, y, k, seed):
     """The mean and standard deviation of the reference's answer over independent
-    draws: _REPLICATES runs of k passes (each run batched as X repeated k times)."""
+    draws: _REPLICATES runs of k passes (each run batched as X repeated k times).
+
+    The check's X and y never change, and an answer rarely changes the model, so the
+    result is kept per (weights, k, seed): a second wrong answer costs nothing. torch's
+    generator and the model's mode end as after the computation, cached or not."""
+    import hashlib
+
+    import torch
+
+    weights = hashlib.sha256()
+    for tensor in model.state_dict().values():
+        weights.update(tensor.detach().cpu().numpy().tobytes())
+    key = (weights.hexdigest(), k, seed)
+    if key not in _SPREADS:
+        if len(_SPREADS) >= 16:  # answers that keep changing the weights: stay small
+            _SPREADS.clear()
+        _SPREADS[key] = (_gap_spread_uncached(model, X, y, k, seed),
+                         torch.get_rng_state())
+    (mean, sd), rng = _SPREADS[key]
+    torch.set_rng_state(rng)
+    model.eval()
+    return mean, sd
+
+
+#: _gap_spread's results: {(sha256 of the model's weights, k, seed): ((mean, sd),
+#: torch's generator state after the runs)}
+_SPREADS: dict = {}
+
+
+def _gap_spread_uncached(model, X, y, k, seed):
     import torch
 
     torch.manual_seed(seed)
