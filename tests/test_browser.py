@@ -10,7 +10,10 @@ controls. Skipped with a message where Chromium or Playwright is missing, failed
 
 from __future__ import annotations
 
+import json
 import math
+import re
+import urllib.parse
 
 import pytest
 
@@ -47,7 +50,7 @@ def open_page(chromium, base, path):
 @pytest.fixture(scope="module")
 def loaded(chromium, site_url):
     """``loaded(path)``: the page and its Watch, loaded once for the module's read-only
-    tests; closed at the end."""
+    tests (and, last, one that moves an explorer); closed at the end."""
     pages = {}
 
     def get(path):
@@ -91,9 +94,33 @@ def html_of(bundle):
     return "".join(text) if isinstance(text, list) else text
 
 
+# MathJax loads when the page's first maths nears the screen and typesets what the reader
+# reaches (tools/sphinx_ext/offline_mathjax.py): reach the first maths, wait for MathJax,
+# then have it typeset the rest of the page
+REACH_MATHS = """() => {
+  const first = Array.from(document.querySelectorAll(".math"))
+    .find(el => el.getClientRects().length);
+  if (first) { first.scrollIntoView(); }
+}"""
+MATHJAX_READY = "() => window.MathJax && MathJax.startup && MathJax.startup.promise"
+TYPESET_ALL = "() => MathJax.startup.promise.then(() => MathJax.typesetPromise())"
+
+# an element's text as rendered holds more than 40 characters, within 200 animation frames
+RENDERED_TEXT = """async el => {
+  for (let i = 0; i < 200; i++) {
+    if (el.innerText.trim().length > 40) { return true; }
+    await new Promise(done => requestAnimationFrame(done));
+  }
+  return false;
+}"""
+
+
 @pytest.mark.parametrize("path", list(CHAPTERS))
 def test_chapter_maths_is_typeset_and_no_widget_box_is_empty(loaded, path):
     page, _ = loaded(path)
+    page.evaluate(REACH_MATHS)
+    page.wait_for_function(MATHJAX_READY)
+    page.evaluate(TYPESET_ALL)
     assert page.locator("mjx-container").count() >= 1, (
         f"{path}: MathJax typeset nothing (is _static/mathjax served?)")
     assert page.locator("mjx-merror").count() == 0, f"{path}: MathJax shows a TeX error"
@@ -109,7 +136,9 @@ def test_chapter_maths_is_typeset_and_no_widget_box_is_empty(loaded, path):
         note = notes.nth(k)
         note.scroll_into_view_if_needed()
         assert note.is_visible(), f"{path}: playground note {k} is not visible"
-        assert len(note.inner_text().strip()) > 40, f"{path}: playground note {k} is empty"
+        # its text as rendered (within a few frames of scrolling to it)
+        assert note.element_handle().evaluate(RENDERED_TEXT), (
+            f"{path}: playground note {k} is empty")
 
     widgets = page.locator(".jupyter-widgets, .widget-area, .jp-OutputArea, "
                            'script[type^="application/vnd.jupyter.widget"]')
@@ -129,7 +158,11 @@ CONTROLS = """root => Array.from(root.querySelectorAll("[data-param]"), el => ({
     type: el.type, disabled: el.disabled, tabIndex: el.tabIndex,
     label: el.labels && el.labels.length ? el.labels[0].textContent.trim() : ""}))"""
 
+# the page's explorer data: sizes, labels, alt texts; the frames are the notebook's
 DATA = """root => JSON.parse(root.querySelector("script.lib-explorer-data").textContent)"""
+# on the site an explorer's frames after the first load once it is reached or touched
+# (tools/sphinx_ext/lazy_explorers.py); a swap is checked once they are in
+LOADED = """uid => document.getElementById(uid).getAttribute("data-frames") == "loaded" """
 
 SHOWN = """async root => {
   const imgs = root.querySelectorAll("img"), img = imgs[0];
@@ -159,11 +192,11 @@ class ExplorerUnderTest:
     """One explorer on the page: its data (from its own JSON) and a check of what it
     shows against the positions its controls were moved to."""
 
-    def __init__(self, page, path, uid):
+    def __init__(self, page, path, uid, frames):
         self.page, self.path, self.uid = page, path, uid
         self.root = page.locator(f"#{uid}")
         handle = self.root.element_handle()
-        self.data = handle.evaluate(DATA)
+        self.data = dict(handle.evaluate(DATA), frames=frames)
         self.controls = sorted(handle.evaluate(CONTROLS), key=lambda c: c["param"])
         self.positions = [0] * len(self.controls)
 
@@ -251,14 +284,22 @@ class ExplorerUnderTest:
             self.check_shown()
 
 
-def explorers_in_notebook(notebook):
-    return sum('class="lib-explorer"' in html_of(bundle)
-               for bundle in notebook_outputs(notebook))
+def explorer_frames(notebook):
+    """{explorer id: its frames (data URIs)} as the notebook's outputs store them."""
+    found = {}
+    for bundle in notebook_outputs(notebook):
+        text = html_of(bundle)
+        uid = re.search(r'<div id="(explorer-[^"]+)" class="lib-explorer"', text)
+        data = re.search(r'class="lib-explorer-data">([^<]*)</script>', text)
+        if uid and data:
+            found[uid.group(1)] = json.loads(data.group(1))["frames"]
+    return found
 
 
 @pytest.mark.parametrize("path", list(CHAPTERS))
 def test_every_explorer_shows_the_frame_of_its_controls(chromium, site_url, path):
-    expected = explorers_in_notebook(CHAPTERS[path])
+    frames = explorer_frames(CHAPTERS[path])
+    expected = len(frames)
     page, watch = open_page(chromium, site_url, path)
     try:
         uids = page.eval_on_selector_all('div[id^="explorer-"]', "els => els.map(e => e.id)")
@@ -276,8 +317,9 @@ def test_every_explorer_shows_the_frame_of_its_controls(chromium, site_url, path
         assert page.locator(".lib-explorer-hint").count() == 0, (
             f"{path}: an explorer still shows its line for untrusted notebooks")
         for uid in uids:
-            ex = ExplorerUnderTest(page, path, uid)
+            ex = ExplorerUnderTest(page, path, uid, frames[uid])
             ex.root.scroll_into_view_if_needed()
+            page.wait_for_function(LOADED, arg=uid)
             ex.check_structure()
             ex.check_tab_order()
             ex.check_shown()
@@ -298,3 +340,29 @@ def test_every_chapter_page_is_tested(site):
     built = {f"chapters/{p.name}" for p in (site / "chapters").glob("*.html")}
     assert built == set(CHAPTERS), (
         f"chapter pages and chapter notebooks differ: {sorted(built ^ set(CHAPTERS))}")
+
+
+def test_an_explorer_fetches_its_frames_when_first_touched(loaded, site_url):
+    """Far below the first screen an explorer has asked for nothing; a control's change
+    fetches its frames from the site, then the image shows that control's frame. (The
+    module's page, loaded once: this test comes last and only moves that explorer.)"""
+    path = "chapters/02_convolution.html"
+    page, watch = loaded(path)
+    uid = page.eval_on_selector_all('div[id^="explorer-"]', "els => els.map(e => e.id)")[-1]
+    ex = ExplorerUnderTest(page, path, uid, explorer_frames(CHAPTERS[path])[uid])
+    frames_url = urllib.parse.urljoin(site_url + path, ex.data["src"])
+    assert ex.root.get_attribute("data-frames") is None and not any(
+        "/_explorer/" in url for url in watch.requests), (
+        f"{path}: frames were fetched before any explorer was reached")
+    ex.root.element_handle().evaluate("""root => {
+        const el = root.querySelector('[data-param="0"]');
+        el.value = "1";
+        el.dispatchEvent(new Event(el.tagName === "SELECT" ? "change" : "input"));
+    }""")
+    page.wait_for_function(LOADED, arg=uid)
+    ex.positions[0] = 1
+    ex.check_shown()
+    assert watch.requests.count(frames_url) == 1, (
+        f"{path} #{uid}: expected one request of {frames_url}, saw "
+        f"{[u for u in watch.requests if '/_explorer/' in u]}")
+    assert not watch.errors and not watch.not_local()

@@ -3,6 +3,8 @@ figures (with alt text), maths, citations and exercises, and nothing is left dan
 
 from __future__ import annotations
 
+import json
+import math
 import re
 from html.parser import HTMLParser
 
@@ -167,3 +169,34 @@ def test_exercises_on_the_site_do_not_answer_themselves(site, notebook):
             for name in re.findall(r"^def (\w+)\(", source, re.M):
                 assert f"def {name}(" in html["input"], f"{where}: no def {name}"
     assert checked and answered, f"{page}: no check or answer cell found"
+
+
+# ------------------------- a phone gets the page fast (tools/sphinx_ext/lazy_explorers.py,
+# offline_mathjax.py): an explorer's page carries its first frame only, the others are a
+# file of the site; MathJax only where a page has maths
+EXPLORER = re.compile(r'<div id="(explorer-[^"]+)" class="lib-explorer".*?'
+                      r'<script type="application/json" class="lib-explorer-data">([^<]*)'
+                      r"</script>", re.S)
+FRAMES = re.compile(r'libExplorerFrames\("([0-9a-f]+)",(\[.*\])\);\s*$', re.S)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_explorers_carry_one_frame_and_fetch_the_others_from_the_site(site, page):
+    text = (site / page).read_text(encoding="utf-8")
+    starts = [m.start() for m in re.finditer(r'<div id="explorer-', text)] + [len(text)]
+    for (match, end) in zip(EXPLORER.finditer(text), starts[1:]):
+        uid, data = match.group(1), json.loads(match.group(2))
+        block = text[match.start():end]
+        assert block.count("data:image/png") == 1 and "frames" not in data, (
+            f"{page} #{uid}: the page carries more than the explorer's first frame")
+        file = (site / page).parent / data["src"]
+        assert file.resolve().is_relative_to(site.resolve()) and file.exists(), (
+            f"{page} #{uid}: its frames' file {data['src']} is not in the site")
+        key, frames = FRAMES.match(file.read_text(encoding="ascii")).groups()
+        assert key == data["key"]
+        assert len(json.loads(frames)) == math.prod(data["sizes"]) - 1 == len(data["alts"]) - 1
+
+
+def test_mathjax_loads_only_on_pages_with_maths(site):
+    assert "mathjax/tex-mml-chtml.js" not in (site / "intro.html").read_text(encoding="utf-8")
+    assert "mathjax/tex-mml-chtml.js" in (site / PAGES[0]).read_text(encoding="utf-8")

@@ -5,7 +5,9 @@ a time, or once after the build), and a broken input is Sphinx's ExtensionError.
 from __future__ import annotations
 
 import importlib
+import json
 import pkgutil
+import re
 import types
 
 import pytest
@@ -49,3 +51,64 @@ def test_exercise_statements_link_other_chapters_from_the_instructors_page(text,
 
     assert absolute_doc_links(text, "chapters") == want
     assert absolute_doc_links("{doc}`intro`", "") == "{doc}`/intro`"
+
+
+# --- a phone gets a chapter fast: lazy_explorers, defer_scripts, offline_mathjax ---------
+
+def explorer_html(frames=(b"one", b"two", b"three")):
+    from lib import explorer
+
+    made = explorer.Explorer({"k": tuple(range(len(frames)))}, list(frames), name="t",
+                             alt="A figure", size=(10, 10), precompute_seconds=0,
+                             from_cache=False)
+    return made._html()
+
+
+def test_an_explorer_keeps_its_first_frame_and_its_others_become_a_file(tmp_path):
+    from tools.sphinx_ext import lazy_explorers
+
+    body = "<p>before</p>" + explorer_html() + "<p>after</p>"
+    out, count = lazy_explorers.split(body, lambda name: "../" + name, tmp_path, "page")
+    assert count == 1 and out.startswith("<p>before</p>") and out.endswith("<p>after</p>")
+    assert out.count("data:image/png") == 1 and "b25l" in out  # base64 of b"one"
+    data = json.loads(re.search(r'lib-explorer-data">([^<]*)<', out).group(1))
+    assert data["src"] == f"../_explorer/{data['key']}.js" and "frames" not in data
+    file = (tmp_path / "_explorer" / f"{data['key']}.js").read_text()
+    assert "dHdv" in file and "dGhyZWU" in file and "b25l" not in file  # two, three
+    assert len(data["alts"]) == 3 and "data-frames" in out
+
+
+def test_an_explorer_of_another_lib_version_is_left_as_it_is(tmp_path):
+    from tools.sphinx_ext import lazy_explorers
+
+    body = explorer_html().replace("img.alt = data.alts[index];", "")
+    out, count = lazy_explorers.split(body, lambda name: name, tmp_path, "page")
+    assert (out, count) == (body, 0) and not (tmp_path / "_explorer").exists()
+
+
+def test_head_scripts_are_deferred_and_nothing_else():
+    from tools.sphinx_ext.defer_scripts import defer
+
+    head = ('<head><script src="a.js"></script><script data-x="1" src="b.js"></script>'
+            '<script async="async" src="c.js"></script><script>let x = 1;</script>'
+            '<script type="module" src="d.js"></script></head>')
+    body = '<body><script src="e.js"></script></body>'
+    assert defer(head + body) == (
+        '<head><script defer src="a.js"></script><script defer data-x="1" src="b.js">'
+        '</script><script async="async" src="c.js"></script><script>let x = 1;</script>'
+        '<script type="module" src="d.js"></script></head>' + body)
+
+
+@pytest.mark.parametrize("body, maths", [
+    (r'<span class="math notranslate nohighlight">\(x^2\)</span>', True),
+    (r"<div>\[ a \]</div>", True), ("<p>$$ x $$</p>", True),
+    ("<p>It costs $5, or $6.</p>", False), ("<p>no maths</p>", False)])
+def test_mathjax_only_where_the_page_has_maths(body, maths):
+    assert offline_mathjax.has_maths(body, None) is maths
+
+
+def test_mathjax_leaves_typesetting_to_the_page_keeping_other_settings():
+    config = types.SimpleNamespace(mathjax3_config={"tex": {"tags": "ams"}})
+    offline_mathjax.set_path(None, config)
+    assert config.mathjax3_config == {"tex": {"tags": "ams"}, "startup": {"typeset": False}}
+    assert config.mathjax_path == "mathjax/tex-mml-chtml.js"

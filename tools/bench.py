@@ -11,6 +11,10 @@ Measured:
   bytes of every response of the page, and how long an explorer takes to show a new
   frame: from a control's change event to the second animation frame after the image has
   decoded the new frame, for every value of every control;
+- per page (the intro and every chapter): Lighthouse's performance and accessibility
+  scores, first and largest contentful paint, total blocking time and bytes sent, with
+  its mobile preset on the site served compressed (tools/lighthouse.py; printed, never
+  a failure);
 - the clean build: `jupyter-book build` of a fresh copy of the tracked files (git
   ls-files), and that plus executing every chapter (what the 3-minute budget covers);
 - `make test` phase by phase (the Makefile's TEST_PHASES), in another such copy that
@@ -35,7 +39,7 @@ import tempfile
 import time
 import traceback
 
-from tools import browser
+from tools import browser, lighthouse
 from tools.book import ROOT, SITE, chapter_paths
 
 BIN = pathlib.Path(sys.executable).parent
@@ -100,6 +104,12 @@ SWAP = """async ([uid, k, value]) => {
   await img.decode();
   await new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)));
   return [performance.now() - t0, img.getAttribute("data-frame")];
+}"""
+
+# an explorer's frames are in memory: loaded from the site's file, or inline
+LOADED = """uid => {
+  const state = document.getElementById(uid).getAttribute("data-frames");
+  return state === null || state === "loaded";
 }"""
 
 
@@ -177,6 +187,9 @@ def measure_page(chromium, base, path) -> dict:
         uids = page.eval_on_selector_all('div[id^="explorer-"]', "els => els.map(e => e.id)")
         for uid in uids:
             page.locator(f"#{uid}").scroll_into_view_if_needed()
+            # on the site an explorer's frames load once it is reached
+            # (tools/sphinx_ext/lazy_explorers.py): swaps are timed once they are there
+            page.wait_for_function(LOADED, arg=uid)
             data = page.evaluate(
                 "uid => JSON.parse(document.getElementById(uid)"
                 ".querySelector('script.lib-explorer-data').textContent).sizes", uid)
@@ -190,7 +203,13 @@ def measure_page(chromium, base, path) -> dict:
                         index = index * n + i
                     wrong += frame != str(index)
                     swaps.append(ms)
+        later = 0
+        for response in responses:
+            if "/_explorer/" in response.url:
+                with contextlib.suppress(Exception):
+                    later += len(response.body())
         return {"bytes": total, "html": html, "responses": len(responses), "swaps": swaps,
+                "frames_later": later,
                 "largest": sorted(sizes, reverse=True)[:3],
                 "explorers": len(uids), "wrong": wrong, "foreign": watch.not_local(),
                 "errors": watch.errors}
@@ -216,6 +235,21 @@ def measure_pages() -> dict:
                 continue
             results[path.stem] = measure_page(chromium, base, page)
     return results
+
+
+def lighthouse_scores() -> dict:
+    """Lighthouse's performance and accessibility of the intro and every chapter page
+    (tools.lighthouse; installed with `npm ci` in tools/ on first use)."""
+    problems = lighthouse.missing()
+    if problems:
+        return {"skipped": "; ".join(problems)}
+    if not (SITE / "index.html").exists():
+        return {"skipped": "_build/html is missing: run `make book` first"}
+    try:
+        lighthouse.install()
+    except (OSError, subprocess.CalledProcessError) as exc:
+        return {"skipped": f"`npm ci` in tools/ failed ({exc}): is the npm registry reachable?"}
+    return lighthouse.measure()
 
 
 # --- (c) the clean build ------------------------------------------------------------------------
@@ -372,6 +406,9 @@ def table(execution, pages, build) -> list[str]:
             mb = page["bytes"] / 1e6
             row(f"  page weight ({page['responses']} responses, HTML {page['html'] / 1e6:.2f} "
                 "MB)", f"{mb:.2f} MB", f"{PAGE_MB} MB", verdict(mb, PAGE_MB))
+            if page.get("frames_later"):
+                rows.append(f"    + explorer frames fetched when reached: "
+                            f"{page['frames_later'] / 1e6:.2f} MB")
             rows.append("    largest: " + ", ".join(f"{shorten(n, 30)} {b / 1e6:.2f} MB"
                                                  for b, n in page["largest"]))
             swaps = page["swaps"]
@@ -417,6 +454,9 @@ def main() -> int:
             failures.append("Chromium: " + traceback.format_exc())
         failures += [f"chapters/{k}.html: {v['error']}" for k, v in pages.items()
                      if isinstance(v, dict) and "error" in v]
+        scores = lighthouse_scores()
+        failures += [f"Lighthouse {k}: {v['error']}" for k, v in scores.items()
+                     if isinstance(v, dict) and "error" in v]
         build = clean_build(scratch)
         if "error" in build:
             failures.append(f"clean build (exit {build['returncode']}):\n{build['error']}")
@@ -440,6 +480,14 @@ def main() -> int:
           "frame), for every value of every control.")
     if "skipped" in pages:
         print(f"Chromium measurements skipped: {pages['skipped']}")
+    print()
+    if "skipped" in scores:
+        print(f"Lighthouse skipped: {scores['skipped']}")
+    else:
+        print("Lighthouse (mobile preset, simulated slow 4G and CPU; the site served "
+              "gzip-compressed as GitHub Pages serves it; no budget: the issue's aim is a "
+              "performance of at least 0.9; lower on a busy machine):")
+        print("\n".join("  " + row for row in lighthouse.rows(scores)))
     print()
     print("autograde (make coursework, then `nbgrader autograde` of one submission with "
           "every answer right; no budget):")

@@ -1,0 +1,59 @@
+"""No script blocks a page's first render: every script the ``<head>`` loads is deferred.
+
+The themes and extensions load about ten scripts in the head without ``defer`` (Sphinx's
+doctools and search tools, the copy button, the toggle button, the theme's own; the
+search index, 97 kB, on every page because pydata-sphinx-theme's layout adds it). A
+browser stops building the page at each of them until it has arrived and run: on a
+phone's network that delays the first paint by seconds. None of them draws the first
+screen (they add behaviour: search, copy buttons, toggles), and ``defer`` keeps their
+order, so they run, in the same order, once the page is parsed, before
+DOMContentLoaded. The head's inline scripts only set variables and stay as they are.
+The written pages are rewritten once, after the build.
+"""
+
+from __future__ import annotations
+
+import pathlib
+import re
+
+from sphinx.util import logging
+
+HEAD = re.compile(r"<head>.*?</head>", re.S)
+#: a script element with a ``src`` and attributes only (no inline code)
+SCRIPT = re.compile(r'<script(?P<attrs>(?:\s+[\w:-]+(?:="[^"]*")?)*)\s*></script>')
+logger = logging.getLogger(__name__)
+
+
+def defer(html: str) -> str:
+    """``html`` with every script of its ``<head>`` that has a ``src`` and neither
+    ``async``, ``defer`` nor a ``type`` deferred."""
+    def one(match):
+        attrs = match.group("attrs")
+        names = set(re.findall(r"\s([\w:-]+)(?==|\s|$)", attrs + " "))
+        if "src" not in names or names & {"async", "defer", "type"}:
+            return match.group(0)
+        return f"<script defer{attrs}></script>"
+
+    head = HEAD.search(html)
+    if head is None:
+        return html
+    return html[:head.start()] + SCRIPT.sub(one, head.group(0)) + html[head.end():]
+
+
+def rewrite(app, exception):
+    if exception is not None or app.builder.format != "html":
+        return
+    changed = 0
+    for page in pathlib.Path(app.outdir).rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        deferred = defer(text)
+        if deferred != text:
+            page.write_text(deferred, encoding="utf-8")
+            changed += 1
+    logger.info("defer_scripts: head scripts deferred on %d pages", changed)
+
+
+def setup(app):
+    app.connect("build-finished", rewrite)
+    # it rewrites the written pages once, after the whole build (build-finished)
+    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
