@@ -31,20 +31,8 @@ pytestmark = pytest.mark.browser
 
 
 def open_page(chromium, base, path):
-    """A fresh page (new profile: empty storage, as for a first-time reader) at ``path``,
-    after the load event, MathJax's typesetting and the network going quiet."""
-    page = chromium.new_page()
-    page.set_default_timeout(TIMEOUT_MS)
-    watch = browser.Watch(page, base)
-    page.goto(base + path, wait_until="load")
-    # index.html redirects (meta refresh) to intro.html: wait for the page it lands on
-    page.wait_for_function(
-        """() => !document.querySelector('meta[http-equiv="Refresh" i]')""")
-    page.wait_for_load_state("load")
-    page.evaluate("""() => (window.MathJax && MathJax.startup && MathJax.startup.promise)
-                     ? MathJax.startup.promise.then(() => true) : false""")
-    page.wait_for_load_state("networkidle")
-    return page, watch
+    """``path`` loaded in a fresh page, MathJax typeset (tools.browser.open_page)."""
+    return browser.open_page(chromium, base, path, TIMEOUT_MS)
 
 
 @pytest.fixture(scope="module")

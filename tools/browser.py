@@ -108,3 +108,21 @@ class Watch:
         seen = [u for u in self.requests
                 if not u.startswith(self.base) and not u.startswith(("data:", "blob:"))]
         return sorted(set(seen) | set(self.foreign))
+
+
+def open_page(chromium, base, path, timeout_ms=60_000):
+    """A fresh page (new profile: empty storage, as for a first-time reader) at
+    ``base + path`` and its :class:`Watch`, after the load event, MathJax's typesetting
+    and the network going quiet. ``timeout_ms`` guards against a hang."""
+    page = chromium.new_page()
+    page.set_default_timeout(timeout_ms)
+    watch = Watch(page, base)
+    page.goto(base + path, wait_until="load")
+    # index.html redirects (meta refresh) to intro.html: wait for the page it lands on
+    page.wait_for_function(
+        """() => !document.querySelector('meta[http-equiv="Refresh" i]')""")
+    page.wait_for_load_state("load")
+    page.evaluate("""() => (window.MathJax && MathJax.startup && MathJax.startup.promise)
+                     ? MathJax.startup.promise.then(() => true) : false""")
+    page.wait_for_load_state("networkidle")
+    return page, watch
