@@ -75,6 +75,7 @@ def describe(violation):
 def test_page_has_no_serious_accessibility_violation(loaded, axe, path):
     page = loaded(path)
     if path == FULL_PAGE:
+        browser.typeset_all(page)  # MathJax typesets what the reader reaches
         assert page.locator("div.highlight pre span").count() > 10, (
             f"{path} has no highlighted code: audit code colours on another page")
         assert page.locator("mjx-container").count() > 0, (

@@ -82,17 +82,6 @@ def html_of(bundle):
     return "".join(text) if isinstance(text, list) else text
 
 
-# MathJax loads when the page's first maths nears the screen and typesets what the reader
-# reaches (tools/sphinx_ext/offline_mathjax.py): reach the first maths, wait for MathJax,
-# then have it typeset the rest of the page
-REACH_MATHS = """() => {
-  const first = Array.from(document.querySelectorAll(".math"))
-    .find(el => el.getClientRects().length);
-  if (first) { first.scrollIntoView(); }
-}"""
-MATHJAX_READY = "() => window.MathJax && MathJax.startup && MathJax.startup.promise"
-TYPESET_ALL = "() => MathJax.startup.promise.then(() => MathJax.typesetPromise())"
-
 # an element's text as rendered holds more than 40 characters, within 200 animation frames
 RENDERED_TEXT = """async el => {
   for (let i = 0; i < 200; i++) {
@@ -106,9 +95,7 @@ RENDERED_TEXT = """async el => {
 @pytest.mark.parametrize("path", list(CHAPTERS))
 def test_chapter_maths_is_typeset_and_no_widget_box_is_empty(loaded, path):
     page, _ = loaded(path)
-    page.evaluate(REACH_MATHS)
-    page.wait_for_function(MATHJAX_READY)
-    page.evaluate(TYPESET_ALL)
+    browser.typeset_all(page)
     assert page.locator("mjx-container").count() >= 1, (
         f"{path}: MathJax typeset nothing (is _static/mathjax served?)")
     assert page.locator("mjx-merror").count() == 0, f"{path}: MathJax shows a TeX error"

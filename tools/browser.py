@@ -126,3 +126,22 @@ def open_page(chromium, base, path, timeout_ms=60_000):
                      ? MathJax.startup.promise.then(() => true) : false""")
     page.wait_for_load_state("networkidle")
     return page, watch
+
+
+# MathJax loads when the page's first maths nears the screen and typesets what the reader
+# reaches (tools/sphinx_ext/offline_mathjax.py)
+REACH_MATHS = """() => {
+  const first = Array.from(document.querySelectorAll(".math"))
+    .find(el => el.getClientRects().length);
+  if (first) { first.scrollIntoView(); }
+}"""
+MATHJAX_READY = "() => window.MathJax && MathJax.startup && MathJax.startup.promise"
+TYPESET_ALL = "() => MathJax.startup.promise.then(() => MathJax.typesetPromise())"
+
+
+def typeset_all(page) -> None:
+    """Reach the page's first maths, wait for MathJax to load, then have it typeset
+    all the page's maths at once (what a reader sees after scrolling through it)."""
+    page.evaluate(REACH_MATHS)
+    page.wait_for_function(MATHJAX_READY)
+    page.evaluate(TYPESET_ALL)
