@@ -60,10 +60,11 @@ class Server(http.server.ThreadingHTTPServer):
 
 
 @contextlib.contextmanager
-def serve(directory):
-    """Serve ``directory`` on 127.0.0.1 (a free port, in a thread); yield the base URL
-    (ending in /). The server is shut down on exit."""
-    handler = functools.partial(QuietHandler, directory=str(directory))
+def serve(directory, handler_class=None):
+    """Serve ``directory`` on 127.0.0.1 (a free port, in a thread) with
+    ``handler_class`` (default :class:`QuietHandler`); yield the base URL (ending in /).
+    The server is shut down on exit."""
+    handler = functools.partial(handler_class or QuietHandler, directory=str(directory))
     server = Server(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -14,7 +14,6 @@ import contextlib
 import functools
 import gzip
 import os
-import threading
 
 from tools import browser
 
@@ -83,13 +82,5 @@ def serve(directory):
     if not os.path.isdir(directory):
         raise FileNotFoundError(f"serve: directory {directory} does not exist "
                                 "(run `make book` first)")
-    handler = functools.partial(GzipHandler, directory=str(directory))
-    server = browser.Server(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(5)
+    with browser.serve(directory, GzipHandler) as url:
+        yield url

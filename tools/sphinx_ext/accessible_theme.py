@@ -20,10 +20,11 @@ The pages are rewritten once, after the whole build, like tools/sphinx_ext/lean_
 
 from __future__ import annotations
 
-import pathlib
 import re
 
 from sphinx.util import logging
+
+from tools.sphinx_ext import rewrite_pages
 
 #: (pattern, replacement): each changes one attribute and nothing else on the page
 REPAIRS = [
@@ -47,16 +48,9 @@ def repair(text: str) -> str:
 
 
 def rewrite(app, exception):
-    if exception is not None or app.builder.format != "html":
-        return
-    changed = 0
-    for page in pathlib.Path(app.outdir).rglob("*.html"):
-        text = page.read_text(encoding="utf-8")
-        repaired = repair(text)
-        if repaired != text:
-            page.write_text(repaired, encoding="utf-8")
-            changed += 1
-    logger.info("accessible_theme: %d pages repaired", changed)
+    changed = rewrite_pages(app, exception, repair)
+    if changed is not None:
+        logger.info("accessible_theme: %d pages repaired", changed)
 
 
 def setup(app):

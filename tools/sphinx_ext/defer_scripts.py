@@ -13,10 +13,11 @@ The written pages are rewritten once, after the build.
 
 from __future__ import annotations
 
-import pathlib
 import re
 
 from sphinx.util import logging
+
+from tools.sphinx_ext import rewrite_pages
 
 HEAD = re.compile(r"<head>.*?</head>", re.S)
 #: a script element with a ``src`` and attributes only (no inline code)
@@ -41,16 +42,9 @@ def defer(html: str) -> str:
 
 
 def rewrite(app, exception):
-    if exception is not None or app.builder.format != "html":
-        return
-    changed = 0
-    for page in pathlib.Path(app.outdir).rglob("*.html"):
-        text = page.read_text(encoding="utf-8")
-        deferred = defer(text)
-        if deferred != text:
-            page.write_text(deferred, encoding="utf-8")
-            changed += 1
-    logger.info("defer_scripts: head scripts deferred on %d pages", changed)
+    changed = rewrite_pages(app, exception, defer)
+    if changed is not None:
+        logger.info("defer_scripts: head scripts deferred on %d pages", changed)
 
 
 def setup(app):

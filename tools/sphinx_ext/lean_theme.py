@@ -10,26 +10,20 @@ from the theme's webpack macro, so it is removed from the written pages.
 
 from __future__ import annotations
 
-import pathlib
 import re
 
 from sphinx.util import logging
+
+from tools.sphinx_ext import rewrite_pages
 
 TAG = re.compile(r'<script defer src="[^"]*_static/scripts/fontawesome\.js(\?[^"]*)?"></script>')
 logger = logging.getLogger(__name__)
 
 
 def strip(app, exception):
-    if exception is not None or app.builder.format != "html":
-        return
-    changed = 0
-    for page in pathlib.Path(app.outdir).rglob("*.html"):
-        text = page.read_text(encoding="utf-8")
-        lean = TAG.sub("", text)
-        if lean != text:
-            page.write_text(lean, encoding="utf-8")
-            changed += 1
-    logger.info("lean_theme: fontawesome.js removed from %d pages", changed)
+    changed = rewrite_pages(app, exception, lambda text: TAG.sub("", text))
+    if changed is not None:
+        logger.info("lean_theme: fontawesome.js removed from %d pages", changed)
 
 
 def setup(app):
