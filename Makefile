@@ -19,8 +19,13 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 NBVAL  := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 # nbval runs chapters in parallel, one notebook per worker: plain -n splits one
-# notebook's cells across workers and breaks it
-XDIST  := -n auto --dist loadfile
+# notebook's cells across workers and breaks it. Files go to the workers in the order
+# tests/conftest.py gives them (long ones first), not by their number of tests.
+XDIST  := -n auto --dist loadfile --no-loadscope-reorder
+# `make pytest`: one worker more than the machine has cores. Its browser and JupyterLab
+# tests wait on page loads and kernels half of the time (test_jupyterlab.py: 114 s of
+# CPU in 229 s), and the third worker runs a chapter meanwhile.
+CORES  := $(shell getconf _NPROCESSORS_ONLN 2>/dev/null || echo 2)
 # what nbval validates and `make execute` runs: the chapters and the chapter template
 NOTEBOOK_DIRS := chapters templates
 NOTEBOOKS = $(wildcard chapters/*.ipynb templates/*.ipynb)
@@ -48,7 +53,9 @@ help:
 # instead of pip's five of 180 s; then every package of the lock at its version, and
 # lib (the lock's `-e .`). Packages come with their dependencies, so on macOS or
 # Windows the few packages that only they need (the lock is Linux's) are added too;
-# `pip check` fails if any package lacks one.
+# `pip check` fails if any package lacks one. --no-compile: pip would compile all 13,000
+# Python files of the lock to bytecode (about 60 s of CPU); Python compiles the few
+# thousand that the book imports on first import instead, and keeps them.
 $(STAMP): $(LOCK) pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { \
 	  echo "make: '$(PYTHON)' not found. The book needs Python 3.11: install it, or run"; \
@@ -60,11 +67,11 @@ $(STAMP): $(LOCK) pyproject.toml
 	$(BIN)/python -m pip install --quiet $(or $(PIP_PIN),--upgrade pip)
 	@if [ "$$(uname -sm)" = "Linux x86_64" ]; then \
 	  echo "torch==$(TORCH)+cpu from $(TORCH_INDEX)"; \
-	  $(BIN)/python -m pip install --quiet --no-deps --timeout 4 --retries 1 \
+	  $(BIN)/python -m pip install --quiet --no-compile --no-deps --timeout 4 --retries 1 \
 	    --index-url $(TORCH_INDEX) torch==$(TORCH)+cpu \
 	  || echo "make: no torch==$(TORCH)+cpu found: torch==$(TORCH) comes with the lock"; \
 	fi
-	$(BIN)/python -m pip install --quiet -r $(LOCK)
+	$(BIN)/python -m pip install --quiet --no-compile -r $(LOCK)
 	$(BIN)/python -m pip check
 	@if [ "$$(uname -sm)" = "Linux x86_64" ]; then $(BIN)/python -c \
 	  'import importlib.metadata as m; v = m.version("torch"); v.endswith("+cpu") or print( \
@@ -133,7 +140,8 @@ test-phases:
 
 # pytest over tests/ and nbval over every notebook, one notebook per worker
 pytest: $(STAMP)
-	OMP_NUM_THREADS=1 $(BIN)/python -m pytest $(XDIST) $(NBVAL) tests $(NOTEBOOK_DIRS)
+	OMP_NUM_THREADS=1 $(BIN)/python -m pytest $(XDIST) -n $$(( $(CORES) + 1 )) $(NBVAL) \
+	  tests $(NOTEBOOK_DIRS)
 
 # The stored outputs must not depend on the thread count or on the CPU's vector kernels.
 # Two threads per kernel, two kernels at a time on a 2-core machine: OMP_WAIT_POLICY=PASSIVE

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import collections
+import itertools
 import os
 
 import pytest
@@ -13,10 +15,31 @@ from tools.book import SITE
 
 def pytest_collection_modifyitems(items):
     """A test that drives Chromium is a browser test (`make unit` leaves them out),
-    whether or not its module says so."""
+    whether or not its module says so.
+
+    Then the files are put in the order that keeps `make test`'s workers busy to the
+    end (the Makefile runs pytest-xdist with ``--no-loadscope-reorder``: files go to the
+    workers in this order, one at a time). A chapter takes a core for up to two minutes;
+    a file of browser tests takes minutes too but leaves most of a core idle while it
+    waits on Chromium, JupyterLab or a kernel. So chapters and browser files alternate,
+    one of each, and each browser file runs beside chapters; the other files come last,
+    most tests first as xdist would order them (a minute for the biggest, seconds for
+    most), and fill the gaps at the end. Tests keep their order within a file."""
+    kind = {}
     for item in items:
         if "chromium" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.browser)
+        if item.get_closest_marker("browser"):
+            kind[item.path] = "browser"
+        else:
+            kind.setdefault(item.path, "notebook" if item.path.suffix == ".ipynb" else "unit")
+    notebooks = [p for p, k in kind.items() if k == "notebook"]
+    browsers = [p for p, k in kind.items() if k == "browser"]
+    sizes = collections.Counter(item.path for item in items)
+    units = sorted((p for p, k in kind.items() if k == "unit"), key=lambda p: -sizes[p])
+    order = [p for pair in itertools.zip_longest(notebooks, browsers) for p in pair if p]
+    rank = {p: i for i, p in enumerate(order + units)}
+    items.sort(key=lambda item: rank[item.path])
 
 
 @pytest.fixture(scope="session")
