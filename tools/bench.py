@@ -18,7 +18,9 @@ Measured:
 - the clean build: `jupyter-book build` of a fresh copy of the tracked files (git
   ls-files), and that plus executing every chapter (what the 3-minute budget covers);
 - `make test` phase by phase (the Makefile's TEST_PHASES), in another such copy that
-  shares this .venv: each phase's wall and CPU time, and their sum (the 8-minute budget).
+  shares this .venv: each phase's wall and CPU time, and their sum (the 8-minute budget);
+  for a phase that runs pytest, where its time goes: the test time of its longest files
+  (pytest's JUnit report).
 
 Usage: .venv/bin/python -m tools.bench, from the repository's root (after `make book`;
 `make bench` does both).
@@ -301,26 +303,52 @@ def test_phases(scratch: pathlib.Path) -> dict:
     results = {}
     for phase in listed:
         print(f"bench: make {phase} (make test's phase) ...", flush=True)
+        report = scratch / f"{phase}.xml"  # pytest's JUnit report, where the phase runs pytest
+        addopts = f"{env.get('PYTEST_ADDOPTS', '')} --junitxml={report}".strip()
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
-        run = subprocess.run(["make", "--no-print-directory", phase], cwd=copy, env=env,
+        run = subprocess.run(["make", "--no-print-directory", phase], cwd=copy,
+                             env=dict(env, PYTEST_ADDOPTS=addopts),
                              capture_output=True, text=True)
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         results[phase] = {"seconds": time.perf_counter() - start,
                           "cpu": (after.ru_utime + after.ru_stime)
                           - (before.ru_utime + before.ru_stime)}
+        if report.exists():
+            results[phase]["files"] = file_times(report)
         if run.returncode:
             results[phase]["error"] = (run.stdout + run.stderr)[-3000:]
             break
     return results
 
 
-def phase_rows(phases: dict) -> list[str]:
+def file_times(report: pathlib.Path) -> dict:
+    """Seconds per test file (a notebook, or a module of tests/) in pytest's JUnit XML
+    report: the sum of its tests' times (setup, call and teardown), whatever worker ran
+    them. Where the time of a phase goes."""
+    import xml.etree.ElementTree as ET
+
+    times: dict = {}
+    for case in ET.parse(report).getroot().iter("testcase"):
+        # "chapters.04_relu.ipynb"; "tests.test_x", or "tests.test_x.TestClass"
+        folder, _, rest = case.get("classname", "").partition(".")
+        name = f"{folder}/{rest if rest.endswith('.ipynb') else rest.split('.')[0] + '.py'}"
+        times[name] = times.get(name, 0.0) + float(case.get("time", 0))
+    return times
+
+
+def phase_rows(phases: dict, top: int = 8) -> list[str]:
     rows = [f"{'make test, phase by phase':<54} {'wall':>10} {'CPU':>10}"]
     for phase, result in phases.items():
         mark = "  FAILED" if "error" in result else ""
         rows.append(f"  make {phase:<47} {result['seconds']:>8.1f} s {result['cpu']:>8.1f} s"
                     f"{mark}")
+        files = result.get("files", {})
+        if files:
+            rows.append(f"    its files' test time, all workers: {sum(files.values()):.0f} s; "
+                        f"the {min(top, len(files))} longest:")
+            for name, seconds in sorted(files.items(), key=lambda kv: -kv[1])[:top]:
+                rows.append(f"      {name:<48} {seconds:>8.1f} s")
     wall = sum(r["seconds"] for r in phases.values())
     cpu = sum(r["cpu"] for r in phases.values())
     complete = phases and not any("error" in r for r in phases.values())
