@@ -151,6 +151,8 @@ def rewrite(app, exception):
 
 
 def setup(app):
-    app.connect("build-finished", rewrite)
+    # after every other build-finished handler: pydata-sphinx-theme writes pygments.css
+    # (its accessible light and dark colours) there, and the bundle must hold that one
+    app.connect("build-finished", rewrite, priority=900)
     # it rewrites the written pages once, after the whole build (build-finished)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
