@@ -149,3 +149,14 @@ def test_a_page_links_one_stylesheet_made_of_its_stylesheets_in_order(tmp_path):
     assert "color: red" in (tmp_path / href.group(1)).read_text()
     assert again == out.replace(href.group(2), re.search(r"\?v=(\w+)", again).group(1))
     assert again != out
+
+
+def test_the_themes_scan_for_scrollable_blocks_asks_the_page_first():
+    from tools.sphinx_ext.lazy_tab_stops import SCAN, patch
+
+    theme = "a();document.querySelectorAll(s)" + SCAN + "e.scrollHeight>e.clientHeight?0:-1})"
+    patched = patch(theme)
+    assert patched.startswith("a();document.querySelectorAll(s).forEach(e=>{if(window."
+                              "bookTabStops&&bookTabStops.skipped(e))return;e.tabIndex=")
+    assert patch(patched) == patched  # an incremental build finds it patched
+    assert patch(theme.replace("e.tabIndex", "el.tabIndex")) is None
