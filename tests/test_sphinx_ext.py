@@ -160,3 +160,23 @@ def test_the_themes_scan_for_scrollable_blocks_asks_the_page_first():
                               "bookTabStops&&bookTabStops.skipped(e))return;e.tabIndex=")
     assert patch(patched) == patched  # an incremental build finds it patched
     assert patch(theme.replace("e.tabIndex", "el.tabIndex")) is None
+
+
+def test_a_figure_is_lazy_and_has_its_size_an_explorer_frame_is_left(tmp_path):
+    import struct
+    import zlib
+
+    from tools.sphinx_ext.lazy_images import lazy
+
+    (tmp_path / "_images").mkdir()
+    ihdr = struct.pack(">IIBBBBB", 711, 371, 8, 2, 0, 0, 0)
+    (tmp_path / "_images" / "f.png").write_bytes(
+        b"\x89PNG\r\n\x1a\n" + struct.pack(">I", 13) + b"IHDR" + ihdr
+        + struct.pack(">I", zlib.crc32(b"IHDR" + ihdr)))
+    page = ('<img alt="A" src="../_images/f.png" />'
+            '<img src="data:image/png;base64,AAAA" alt="frame" />'
+            '<img alt="logo" src="../_static/images/logo_colab.png" />')
+    out = lazy(page, pathlib.Path("chapters/c.html"), tmp_path)
+    assert out == ('<img alt="A" src="../_images/f.png" loading="lazy" decoding="async" '
+                   'width="711" height="371" />' + page[page.index("<img src="):])
+    assert lazy(out, pathlib.Path("chapters/c.html"), tmp_path) == out
