@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import pathlib
 import pkgutil
 import re
 import types
@@ -90,12 +91,15 @@ def test_head_scripts_are_deferred_and_nothing_else():
     from tools.sphinx_ext.defer_scripts import defer
 
     head = ('<head><script src="a.js"></script><script data-x="1" src="b.js"></script>'
+            '<link rel="preload" as="script" href="e.js?digest=1" />\n'
+            '<link rel="preload" as="font" href="f.woff2" />'
             '<script async="async" src="c.js"></script><script>let x = 1;</script>'
             '<script type="module" src="d.js"></script></head>')
     body = '<body><script src="e.js"></script></body>'
     assert defer(head + body) == (
         '<head><script defer src="a.js"></script><script defer data-x="1" src="b.js">'
-        '</script><script async="async" src="c.js"></script><script>let x = 1;</script>'
+        '</script><link rel="preload" as="font" href="f.woff2" />'
+        '<script async="async" src="c.js"></script><script>let x = 1;</script>'
         '<script type="module" src="d.js"></script></head>' + body)
 
 
@@ -112,3 +116,67 @@ def test_mathjax_leaves_typesetting_to_the_page_keeping_other_settings():
     offline_mathjax.set_path(None, config)
     assert config.mathjax3_config == {"tex": {"tags": "ams"}, "startup": {"typeset": False}}
     assert config.mathjax_path == "mathjax/tex-mml-chtml.js"
+
+
+def test_a_page_links_one_stylesheet_made_of_its_stylesheets_in_order(tmp_path):
+    from tools.sphinx_ext.one_stylesheet import Bundler
+
+    static = tmp_path / "_static"
+    (static / "styles").mkdir(parents=True)
+    (static / "basic.css").write_text("p { margin: 0 }\n")
+    (static / "styles" / "theme.css").write_text('@import "../basic.css";\n'
+                                                 "i { background: url(../vendor/a.png) }\n"
+                                                 "/*# sourceMappingURL=theme.css.map */")
+    (static / "book.css").write_text("b { background: url('x.svg'), url(data:,z) }\n")
+    (tmp_path / "chapters").mkdir()
+    page = ('<html><head>\n<link href="../_static/styles/theme.css?digest=1" rel="stylesheet" />'
+            '\n<link rel="stylesheet" type="text/css" href="../_static/book.css?v=2" />\n'
+            '<link rel="stylesheet" href="print.css" media="print" />\n</head><body>'
+            '<link rel="stylesheet" href="late.css" /></body></html>')
+    out = Bundler(tmp_path).rewrite(page, pathlib.Path("chapters/c.html"))
+    links = re.findall(r'<link [^>]*>', out)
+    assert len(links) == 3 and links[1:] == ['<link rel="stylesheet" href="print.css" '
+                                             'media="print" />',
+                                             '<link rel="stylesheet" href="late.css" />']
+    href = re.search(r'href="\.\./(_static/styles/bundle-\w+\.css)\?v=(\w+)"', links[0])
+    bundle = (tmp_path / href.group(1)).read_text()
+    assert bundle.index("margin: 0") < bundle.index("../vendor/a.png") < bundle.index(
+        '"../x.svg"') and "url(data:,z)" in bundle and "@import" not in bundle
+    assert "sourceMappingURL" not in bundle
+    # a later (incremental) build makes the bundle again and gives kept pages its hash
+    (static / "book.css").write_text("b { color: red }\n")
+    again = Bundler(tmp_path).rewrite(out, pathlib.Path("chapters/c.html"))
+    assert "color: red" in (tmp_path / href.group(1)).read_text()
+    assert again == out.replace(href.group(2), re.search(r"\?v=(\w+)", again).group(1))
+    assert again != out
+
+
+def test_the_themes_scan_for_scrollable_blocks_asks_the_page_first():
+    from tools.sphinx_ext.lazy_tab_stops import SCAN, patch
+
+    theme = "a();document.querySelectorAll(s)" + SCAN + "e.scrollHeight>e.clientHeight?0:-1})"
+    patched = patch(theme)
+    assert patched.startswith("a();document.querySelectorAll(s).forEach(e=>{if(window."
+                              "bookTabStops&&bookTabStops.skipped(e))return;e.tabIndex=")
+    assert patch(patched) == patched  # an incremental build finds it patched
+    assert patch(theme.replace("e.tabIndex", "el.tabIndex")) is None
+
+
+def test_a_figure_is_lazy_and_has_its_size_an_explorer_frame_is_left(tmp_path):
+    import struct
+    import zlib
+
+    from tools.sphinx_ext.lazy_images import lazy
+
+    (tmp_path / "_images").mkdir()
+    ihdr = struct.pack(">IIBBBBB", 711, 371, 8, 2, 0, 0, 0)
+    (tmp_path / "_images" / "f.png").write_bytes(
+        b"\x89PNG\r\n\x1a\n" + struct.pack(">I", 13) + b"IHDR" + ihdr
+        + struct.pack(">I", zlib.crc32(b"IHDR" + ihdr)))
+    page = ('<img alt="A" src="../_images/f.png" />'
+            '<img src="data:image/png;base64,AAAA" alt="frame" />'
+            '<img alt="logo" src="../_static/images/logo_colab.png" />')
+    out = lazy(page, pathlib.Path("chapters/c.html"), tmp_path)
+    assert out == ('<img alt="A" src="../_images/f.png" loading="lazy" decoding="async" '
+                   'width="711" height="371" />' + page[page.index("<img src="):])
+    assert lazy(out, pathlib.Path("chapters/c.html"), tmp_path) == out
