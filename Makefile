@@ -22,10 +22,6 @@ NBVAL  := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize
 # notebook's cells across workers and breaks it. Files go to the workers in the order
 # tests/conftest.py gives them (long ones first), not by their number of tests.
 XDIST  := -n auto --dist loadfile --no-loadscope-reorder
-# `make pytest`: one worker more than the machine has cores. Its browser and JupyterLab
-# tests wait on page loads and kernels half of the time (test_jupyterlab.py: 114 s of
-# CPU in 229 s), and the third worker runs a chapter meanwhile.
-CORES  := $(shell getconf _NPROCESSORS_ONLN 2>/dev/null || echo 2)
 # what nbval validates and `make execute` runs: the chapters and the chapter template
 NOTEBOOK_DIRS := chapters templates
 NOTEBOOKS = $(wildcard chapters/*.ipynb templates/*.ipynb)
@@ -145,8 +141,7 @@ test-phases:
 
 # pytest over tests/ and nbval over every notebook, one notebook per worker
 pytest: $(STAMP)
-	OMP_NUM_THREADS=1 $(BIN)/python -m pytest $(XDIST) -n $$(( $(CORES) + 1 )) $(NBVAL) \
-	  tests $(NOTEBOOK_DIRS)
+	OMP_NUM_THREADS=1 $(BIN)/python -m pytest $(XDIST) $(NBVAL) tests $(NOTEBOOK_DIRS)
 
 # The stored outputs must not depend on the thread count or on the CPU's vector kernels.
 # Two threads per kernel, two kernels at a time on a 2-core machine: OMP_WAIT_POLICY=PASSIVE

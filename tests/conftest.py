@@ -19,10 +19,9 @@ def pytest_collection_modifyitems(items):
 
     Then the files are put in the order that keeps `make test`'s workers busy to the
     end (the Makefile runs pytest-xdist with ``--no-loadscope-reorder``: files go to the
-    workers in this order, one at a time). A chapter takes a core for up to two minutes;
-    a file of browser tests takes minutes too but leaves most of a core idle while it
-    waits on Chromium, JupyterLab or a kernel. So chapters and browser files alternate,
-    one of each, and each browser file runs beside chapters; the other files come last,
+    workers in this order, one at a time). A chapter takes a core for up to two minutes,
+    and so does a file of browser tests (Chromium's, JupyterLab's and the kernels' CPU).
+    Chapters and browser files alternate, one of each; the other files come last,
     most tests first as xdist would order them (a minute for the biggest, seconds for
     most), and fill the gaps at the end. Tests keep their order within a file."""
     kind = {}
