@@ -221,6 +221,42 @@ def _train_controls(epochs: int, max_epochs: int, wide: dict):
     return epochs_box, run, progress, w.Output()
 
 
+def _fit_with_progress(run, progress, model, X, y, epochs: int, **fit_args):
+    """:func:`lib.train.fit` for a playground's Train button: the button is disabled
+    while the network trains and the progress bar follows the epochs (chapters
+    "Sigmoid and the vanishing gradient", "Dropout", "Dropout in practice, and
+    Maxout"). Returns the history."""
+    progress.value = 0
+    progress.max = epochs
+    run.disabled = True
+    try:
+        return train.fit(model, X, y, epochs=epochs,
+                         on_epoch=lambda epoch, _h: setattr(progress, "value", epoch),
+                         **fit_args)
+    finally:
+        run.disabled = False
+
+
+def _plot_curves(history, title: str, *, log_loss: bool = False):
+    """The training and test loss (left, on a log scale if ``log_loss``) and accuracy
+    (right) after every epoch, titled ``title``: the figure of the dropout playgrounds
+    (chapters "Dropout", "Dropout in practice, and Maxout")."""
+    import matplotlib.pyplot as plt
+
+    fig, (left, right) = plots.figure(ncols=2)
+    epoch = np.arange(len(history.loss))
+    left.plot(epoch, history.loss, label="training")
+    left.plot(epoch, history.test_loss, ls="--", label="test")
+    right.plot(epoch, history.train_acc, label="training")
+    right.plot(epoch, history.test_acc, ls="--", label="test")
+    left.set(xlabel="epoch", ylabel="cross-entropy loss",
+             yscale="log" if log_loss else "linear")
+    right.set(xlabel="epoch", ylabel="accuracy", ylim=(0, 1.02))
+    left.legend()
+    fig.suptitle(title, fontsize=10)
+    plt.show()
+
+
 class Playground:
     """A widget box that shows a note on the website instead of a dead control.
 
@@ -345,16 +381,9 @@ def activation_playground(split, *, depth: int = 5, width: int = 64, epochs: int
         built = build()
         if built is None:
             return
-        model = built[1]
-        progress.value = 0
-        run.disabled = True
-        try:
-            history = train.fit(
-                model, X_train, y_train, epochs=epochs, lr=lr_box.value,
-                batch_size=batch_size, seed=seed, test=(X_test, y_test),
-                on_epoch=lambda epoch, _h: setattr(progress, "value", epoch))
-        finally:
-            run.disabled = False
+        history = _fit_with_progress(
+            run, progress, built[1], X_train, y_train, epochs, lr=lr_box.value,
+            batch_size=batch_size, seed=seed, test=(X_test, y_test))
         with out:
             out.clear_output(wait=True)
             fig, ax = plots.figure()
@@ -644,7 +673,6 @@ def dropout_playground(split, *, n: int = 50, input_dropout: float = 0.2,
     refused. Introduced in chapter "Dropout".
     """
     import ipywidgets as w
-    import matplotlib.pyplot as plt
 
     from lib import data
     from lib.data import Split
@@ -670,36 +698,18 @@ def dropout_playground(split, *, n: int = 50, input_dropout: float = 0.2,
     epochs_box, run, progress, out = _train_controls(epochs, 2000, wide)
 
     def on_train(_):
-        progress.value = 0
-        progress.max = epochs_box.value
         part = data.subset(split, n_box.value, seed=0)
         X, y = part.tensors()[:2]
         torch.manual_seed(seed)
         model = nets.mlp([split.n_features, 100, split.n_classes], dropout=hid_box.value)
         if in_box.value > 0:
             model = torch.nn.Sequential(torch.nn.Dropout(in_box.value), *model)
-        run.disabled = True
-        try:
-            history = train.fit(
-                model, X, y, epochs=epochs_box.value, lr=0.1, momentum=0.9,
-                test=(X_test, y_test),
-                on_epoch=lambda epoch, _h: setattr(progress, "value", epoch))
-        finally:
-            run.disabled = False
+        history = _fit_with_progress(run, progress, model, X, y, epochs_box.value,
+                                     lr=0.1, momentum=0.9, test=(X_test, y_test))
         with out:
             out.clear_output(wait=True)
-            fig, (left, right) = plots.figure(ncols=2)
-            epoch = np.arange(len(history.loss))
-            left.plot(epoch, history.loss, label="training")
-            left.plot(epoch, history.test_loss, ls="--", label="test")
-            right.plot(epoch, history.train_acc, label="training")
-            right.plot(epoch, history.test_acc, ls="--", label="test")
-            left.set(xlabel="epoch", ylabel="cross-entropy loss")
-            right.set(xlabel="epoch", ylabel="accuracy", ylim=(0, 1.02))
-            left.legend()
-            fig.suptitle(f"{n_box.value} digits, dropout {in_box.value:g} (inputs), "
-                         f"{hid_box.value:g} (hidden)", fontsize=10)
-            plt.show()
+            _plot_curves(history, f"{n_box.value} digits, dropout {in_box.value:g} "
+                         f"(inputs), {hid_box.value:g} (hidden)")
             best = int(np.argmin(history.test_loss))
             print(f"test loss: lowest {min(history.test_loss):.3f} at epoch {best}, "
                   f"{history.test_loss[-1]:.3f} at the end; test accuracy "
@@ -737,7 +747,6 @@ def practice_playground(split, *, dropout: float = 0.5, lr: float = 0.1,
     their ranges are refused. Introduced in chapter "Dropout in practice, and Maxout".
     """
     import ipywidgets as w
-    import matplotlib.pyplot as plt
 
     from lib import data
     from lib.data import Split
@@ -766,34 +775,17 @@ def practice_playground(split, *, dropout: float = 0.5, lr: float = 0.1,
     epochs_box, run, progress, out = _train_controls(epochs, 1000, wide)
 
     def on_train(_):
-        progress.value = 0
-        progress.max = epochs_box.value
         torch.manual_seed(seed)
         model = nets.mlp([split.n_features, 100, split.n_classes], dropout=p_box.value)
-        run.disabled = True
-        try:
-            history = train.fit(
-                model, X, y, epochs=epochs_box.value, lr=lr_box.value,
-                momentum=mom_box.value, max_norm=c_box.value or None,
-                test=(X_test, y_test),
-                on_epoch=lambda epoch, _h: setattr(progress, "value", epoch))
-        finally:
-            run.disabled = False
+        history = _fit_with_progress(
+            run, progress, model, X, y, epochs_box.value, lr=lr_box.value,
+            momentum=mom_box.value, max_norm=c_box.value or None, test=(X_test, y_test))
         with out:
             out.clear_output(wait=True)
-            fig, (left, right) = plots.figure(ncols=2)
-            epoch = np.arange(len(history.loss))
-            left.plot(epoch, history.loss, label="training")
-            left.plot(epoch, history.test_loss, ls="--", label="test")
-            right.plot(epoch, history.train_acc, label="training")
-            right.plot(epoch, history.test_acc, ls="--", label="test")
-            left.set(xlabel="epoch", ylabel="cross-entropy loss", yscale="log")
-            right.set(xlabel="epoch", ylabel="accuracy", ylim=(0, 1.02))
-            left.legend()
             radius = f"{c_box.value:g}" if c_box.value else "none"
-            fig.suptitle(f"dropout {p_box.value:g}, learning rate {lr_box.value:.2g}, "
-                         f"momentum {mom_box.value:g}, max-norm {radius}", fontsize=10)
-            plt.show()
+            _plot_curves(history, f"dropout {p_box.value:g}, learning rate "
+                         f"{lr_box.value:.2g}, momentum {mom_box.value:g}, "
+                         f"max-norm {radius}", log_loss=True)
             print(f"test accuracy {history.test_acc[-1]:.3f}, test loss "
                   f"{history.test_loss[-1]:.3g} after {history.epochs} epochs")
 
