@@ -165,7 +165,12 @@ class Explorer:
         )
 
 
-# Runs once per explorer; touches only elements inside its own wrapper div.
+# Runs once per explorer; touches only elements inside its own wrapper div. A notebook's
+# explorer holds every frame in its JSON. The website's holds only the first: the book's
+# build (tools/sphinx_ext/lazy_explorers.py) moves the others to a file of the site, named
+# in the JSON's "src", which this script loads once the explorer comes within a screen of
+# the viewport or a reader touches it; that file hands the frames over through the one
+# global function libExplorerFrames. Controls move at once; the image follows.
 _SCRIPT = """(function () {
 var root = document.getElementById("UID");
 if (!root) { return; }
@@ -173,10 +178,35 @@ var data = JSON.parse(root.querySelector("script.lib-explorer-data").textContent
 var img = root.querySelector("img");
 var hint = root.querySelector(".lib-explorer-hint");
 if (hint) { hint.remove(); }
+var frames = data.frames || null, requested = false;
 var controls = [];
 root.querySelectorAll("[data-param]").forEach(function (el) {
   controls[Number(el.getAttribute("data-param"))] = el;
 });
+function load() {
+  if (requested) { return; }
+  requested = true;
+  root.setAttribute("data-frames", "loading");
+  if (!window.libExplorerFrames) {
+    var pending = {};
+    window.libExplorerFrames = function (key, got) {
+      var calls = pending[key] || [];
+      delete pending[key];
+      calls.forEach(function (call) { call(got); });
+    };
+    window.libExplorerFrames.waiting = pending;
+  }
+  var waiting = window.libExplorerFrames.waiting;
+  (waiting[data.key] = waiting[data.key] || []).push(function (got) {
+    frames = [img.getAttribute("src")].concat(got);
+    root.setAttribute("data-frames", "loaded");
+    update();
+  });
+  var script = document.createElement("script");
+  script.src = data.src;
+  script.onerror = function () { root.setAttribute("data-frames", "failed"); };
+  document.head.appendChild(script);
+}
 function update() {
   var index = 0;
   controls.forEach(function (el, k) {
@@ -188,7 +218,8 @@ function update() {
       el.setAttribute("aria-valuetext", data.labels[k][i]);
     }
   });
-  img.src = data.frames[index];
+  if (!frames) { load(); return; }
+  img.src = frames[index];
   img.alt = data.alts[index];
   img.setAttribute("data-frame", String(index));
 }
@@ -197,6 +228,18 @@ controls.forEach(function (el) {
   el.addEventListener("input", update);
   el.addEventListener("change", update);
 });
+if (frames) { return; }
+root.addEventListener("pointerdown", load);
+root.addEventListener("focusin", load);
+if ("IntersectionObserver" in window) {
+  var seen = new IntersectionObserver(function (entries) {
+    if (entries.some(function (e) { return e.isIntersecting; })) {
+      seen.disconnect();
+      load();
+    }
+  }, {rootMargin: "100% 0px"});
+  seen.observe(root);
+} else { load(); }
 })();"""
 
 

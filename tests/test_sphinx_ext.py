@@ -76,7 +76,12 @@ def test_an_explorer_keeps_its_first_frame_and_its_others_become_a_file(tmp_path
     assert data["src"] == f"../_explorer/{data['key']}.js" and "frames" not in data
     file = (tmp_path / "_explorer" / f"{data['key']}.js").read_text()
     assert "dHdv" in file and "dGhyZWU" in file and "b25l" not in file  # two, three
-    assert len(data["alts"]) == 3 and "data-frames" in out
+    assert len(data["alts"]) == 3
+    # the script is lib.explorer's own, which fetches the frames named by "src"
+    uid = re.search(r'<div id="(explorer-[^"]+)"', out).group(1)
+    from lib import explorer
+
+    assert f"<script>{explorer._SCRIPT.replace('UID', uid)}</script></div>" in out
 
 
 def test_an_explorer_of_another_lib_version_is_left_as_it_is(tmp_path):

@@ -5,11 +5,12 @@ JSON, so it works in JupyterLab and offline. On the website that puts every fram
 every explorer in the chapter's HTML (0.5-1.2 MB), which a phone downloads before it
 shows anything. This extension rewrites each explorer of a written page: its first frame
 stays in the ``<img>``, the others move to a file of the site,
-``_explorer/<hash of the frames>.js``, and the explorer's script is replaced by one that
-loads that file (a ``<script>`` element, so it also works when the site is opened from
-disk) once the explorer comes within a screen of the viewport, or as soon as a reader
-touches or focuses a control. Once loaded, frames are swapped from memory as before.
-Controls move at once; the image follows when the frames arrive.
+``_explorer/<hash of the frames>.js``, named in the explorer's JSON (``key``, ``src``).
+lib.explorer's own script, unchanged, loads that file (a ``<script>`` element, so it also
+works when the site is opened from disk) once the explorer comes within a screen of the
+viewport, or as soon as a reader touches or focuses a control. Once loaded, frames are
+swapped from memory as before. Controls move at once; the image follows when the frames
+arrive.
 
 The notebooks' stored outputs are not changed. An explorer whose script is not the one
 lib.explorer writes today (a chapter executed with another version of lib) is a
@@ -37,78 +38,6 @@ BLOCK = re.compile(
     r'<script type="application/json" class="lib-explorer-data">(?P<payload>[^<]*)</script>'
     r"<script>(?P<script>.*?)</script></div>", re.S)
 ID = re.compile(r'<div id="(explorer-[0-9a-f]+-\d+)" class="lib-explorer"')
-
-# Runs once per explorer; touches only elements inside its own wrapper div, and the one
-# global function through which the frames' files hand over their frames.
-SCRIPT = """(function () {
-var root = document.getElementById("UID");
-if (!root) { return; }
-var data = JSON.parse(root.querySelector("script.lib-explorer-data").textContent);
-var img = root.querySelector("img");
-var hint = root.querySelector(".lib-explorer-hint");
-if (hint) { hint.remove(); }
-var frames = null, requested = false;
-var controls = [];
-root.querySelectorAll("[data-param]").forEach(function (el) {
-  controls[Number(el.getAttribute("data-param"))] = el;
-});
-if (!window.libExplorerFrames) {
-  var waiting = {};
-  window.libExplorerFrames = function (key, got) {
-    var calls = waiting[key] || [];
-    delete waiting[key];
-    calls.forEach(function (call) { call(got); });
-  };
-  window.libExplorerFrames.waiting = waiting;
-}
-function load() {
-  if (requested) { return; }
-  requested = true;
-  root.setAttribute("data-frames", "loading");
-  var waiting = window.libExplorerFrames.waiting;
-  (waiting[data.key] = waiting[data.key] || []).push(function (got) {
-    frames = [img.getAttribute("src")].concat(got);
-    root.setAttribute("data-frames", "loaded");
-    update();
-  });
-  var script = document.createElement("script");
-  script.src = data.src;
-  script.onerror = function () { root.setAttribute("data-frames", "failed"); };
-  document.head.appendChild(script);
-}
-function update() {
-  var index = 0;
-  controls.forEach(function (el, k) {
-    var i = Number(el.value);
-    index = index * data.sizes[k] + i;
-    var out = root.querySelector('output[data-output="' + k + '"]');
-    if (out) {
-      out.value = data.labels[k][i];
-      el.setAttribute("aria-valuetext", data.labels[k][i]);
-    }
-  });
-  if (!frames) { load(); return; }
-  img.src = frames[index];
-  img.alt = data.alts[index];
-  img.setAttribute("data-frame", String(index));
-}
-controls.forEach(function (el) {
-  el.disabled = false;
-  el.addEventListener("input", update);
-  el.addEventListener("change", update);
-});
-root.addEventListener("pointerdown", load);
-root.addEventListener("focusin", load);
-if ("IntersectionObserver" in window) {
-  var seen = new IntersectionObserver(function (entries) {
-    if (entries.some(function (e) { return e.isIntersecting; })) {
-      seen.disconnect();
-      load();
-    }
-  }, {rootMargin: "100% 0px"});
-  seen.observe(root);
-} else { load(); }
-})();"""
 
 
 def frames_file(frames: list[str]) -> tuple[str, str]:
@@ -158,7 +87,7 @@ def split(body: str, url_of, outdir: pathlib.Path, pagename: str = "") -> tuple[
         pieces += [body[end:block.start()],
                    '<script type="application/json" class="lib-explorer-data">'
                    f"{_json_in_script(data)}</script>"
-                   f"<script>{SCRIPT.replace('UID', uid)}</script></div>"]
+                   f"<script>{block.group('script')}</script></div>"]
         end = block.end()
         count += 1
     pieces.append(body[end:])
