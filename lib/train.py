@@ -957,10 +957,16 @@ class SeedRuns:
     models: list
     histories: list
 
-    def final(self, metric: str = "test_acc") -> np.ndarray:
+    def final(self, metric: str = "test_acc", epoch: int | None = None) -> np.ndarray:
         """The last recorded value of ``metric`` (``"loss"``, ``"train_acc"``,
-        ``"test_acc"`` or ``"test_loss"``), one per seed."""
-        return self.curves(metric)[:, -1]
+        ``"test_acc"`` or ``"test_loss"``), one per seed; with ``epoch``, its value
+        after that epoch instead (0: before training), e.g. the epoch-20 value of a
+        run trained longer (chapter "Sigmoid and the vanishing gradient")."""
+        curves = self.curves(metric)
+        if epoch is None:
+            return curves[:, -1]
+        last = curves.shape[1] - 1
+        return curves[:, _validate.integer("epoch", epoch, low=0, high=last)]
 
     def curves(self, metric: str = "test_acc") -> np.ndarray:
         """``metric`` after every epoch (entry 0: before training): seeds x epochs+1."""
@@ -970,10 +976,12 @@ class SeedRuns:
             raise ValueError(f"no {metric} was recorded: pass test=(X_test, y_test)")
         return np.array(values, dtype=float)
 
-    def summary(self, metric: str = "test_acc", digits: int = 3) -> str:
-        """``metric``'s final value as "mean (min to max, n seeds)", rounded."""
+    def summary(self, metric: str = "test_acc", digits: int = 3,
+                epoch: int | None = None) -> str:
+        """``metric``'s final value (or its value after ``epoch``, as :meth:`final`)
+        as "mean (min to max, n seeds)", rounded."""
         digits = _validate.integer("digits", digits, low=0, high=6)
-        v = self.final(metric)
+        v = self.final(metric, epoch)
         return (f"{v.mean():.{digits}f} ({v.min():.{digits}f} to {v.max():.{digits}f}, "
                 f"{v.size} seeds)")
 

@@ -311,6 +311,15 @@ def test_seed_runs_summaries(digits):
     text = runs.summary("test_acc", digits=2)
     assert text == (f"{final.mean():.2f} ({final.min():.2f} to {final.max():.2f}, "
                     "3 seeds)")
+    # a longer run read at an earlier epoch is the shorter run: same batches, same steps
+    short = train.fit_seeds(_net, [1, 2, 4], digits.X_train, digits.y_train, epochs=2,
+                            lr=0.2, batch_size=200, test=(digits.X_test, digits.y_test))
+    np.testing.assert_array_equal(runs.final("test_acc", epoch=2), short.final())
+    assert runs.summary(epoch=2) == short.summary()
+    np.testing.assert_array_equal(runs.final("loss", epoch=0), runs.curves("loss")[:, 0])
+    for bad, error in [(4, ValueError), (-1, ValueError), (1.5, TypeError)]:
+        with pytest.raises(error, match="epoch"):
+            runs.final("test_acc", epoch=bad)
     no_test = train.fit_seeds(_net, [1], digits.X_train, digits.y_train, epochs=1, lr=0.1)
     with pytest.raises(ValueError, match="test"):
         no_test.final("test_acc")
