@@ -65,6 +65,10 @@ def test_page_works_offline_with_no_console_error(loaded, site_url, path):
         f"{path} asked for something other than the local site (the book must read "
         f"offline):\n  {describe(watch.not_local())}")
     assert not watch.errors, f"{path} logged console errors:\n  {describe(watch.errors)}"
+    # the theme's scripts, added after the first paint (defer_scripts.py), have all run
+    assert page.evaluate("""() => typeof bootstrap === "object" && typeof Search === "object"
+        && document.addEventListener === EventTarget.prototype.addEventListener"""), (
+        f"{path}: the theme's scripts did not all run (or left the page's listeners patched)")
 
 
 def notebook_outputs(notebook):

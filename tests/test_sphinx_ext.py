@@ -103,6 +103,23 @@ def test_head_scripts_are_deferred_and_nothing_else():
         '<script type="module" src="d.js"></script></head>' + body)
 
 
+def test_deferred_scripts_wait_for_the_first_paint_in_their_order():
+    from tools.sphinx_ext.defer_scripts import after_paint
+
+    page = ('<head><script>let x = 1;</script><script defer src="a.js?v=1&amp;b=2"></script>'
+            '<script defer data-p="t-" src="b.js"></script>'
+            '<script async="async" src="c.js"></script>'
+            '<script type="module" src="d.js"></script></head><body><p>text</p>'
+            '<script defer src="e.js"></script></body>')
+    out = after_paint(page)
+    assert re.findall(r"<script[^>]*src=[^>]*>", out) == ['<script type="module" src="d.js">']
+    assert '<script>let x = 1;</script>' in out and "<p>text</p><script>(function" in out
+    scripts = json.loads(re.search(r"\}\)\((\[.*\])\);</script>\n</body>$", out).group(1))
+    assert scripts == [["a.js?v=1&b=2", {}], ["b.js", {"data-p": "t-"}],
+                       ["c.js", {"async": "async"}], ["e.js", {}]]
+    assert after_paint("<p>no body end</p>") == "<p>no body end</p>"
+
+
 @pytest.mark.parametrize("body, maths", [
     (r'<span class="math notranslate nohighlight">\(x^2\)</span>', True),
     (r"<div>\[ a \]</div>", True), ("<p>$$ x $$</p>", True),
