@@ -69,6 +69,15 @@ def test_page_works_offline_with_no_console_error(loaded, site_url, path):
     assert page.evaluate("""() => typeof bootstrap === "object" && typeof Search === "object"
         && document.addEventListener === EventTarget.prototype.addEventListener"""), (
         f"{path}: the theme's scripts did not all run (or left the page's listeners patched)")
+    # every icon shows a glyph of the webfonts cut to the site's icons (lean_theme.py)
+    blank = page.evaluate("""() => Array.from(document.querySelectorAll('[class*="fa-"]'))
+        .filter(el => /(^| )fa-(?!solid|regular|brands|lg|fw)/.test(el.className)
+                      && getComputedStyle(el, "::before").content === "none")
+        .map(el => el.outerHTML.slice(0, 120))""")
+    assert not blank, f"{path}: icons with no glyph:\n  {describe(blank)}"
+    assert page.evaluate("""() => Array.from(document.fonts).some(face =>
+        face.family.includes("Font Awesome") && face.status === "loaded")"""), (
+        f"{path}: no Font Awesome webfont loaded")
 
 
 def notebook_outputs(notebook):
