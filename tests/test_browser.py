@@ -80,6 +80,26 @@ def test_page_works_offline_with_no_console_error(loaded, site_url, path):
         f"{path}: no Font Awesome webfont loaded")
 
 
+def test_a_dark_system_gets_a_dark_first_paint(chromium):
+    """The theme's scripts run after the first paint (defer_scripts.py): the page's head
+    resolves the theme's "auto" itself. A page of the theme's head and that script."""
+    from tools.sphinx_ext.defer_scripts import after_paint
+
+    head = ('<html><head><script>document.documentElement.dataset.theme = '
+            'localStorage.getItem("theme") || "auto";</script>'
+            '<script defer src="theme.js"></script></head><body><p>text</p></body></html>')
+    page = chromium.new_page(color_scheme="dark")
+    try:
+        page.route("**/*", lambda route: route.fulfill(body=after_paint(head),
+                                                        content_type="text/html")
+                   if route.request.url.endswith("/page.html") else route.abort())
+        page.goto("http://book.test/page.html", wait_until="commit")
+        page.wait_for_selector("p")
+        assert page.evaluate("document.documentElement.dataset.theme") == "dark"
+    finally:
+        page.close()
+
+
 def notebook_outputs(notebook):
     """(mime bundle of every output shown on the site) of a chapter notebook."""
     hidden = {"remove-output", "remove-cell"}

@@ -114,6 +114,7 @@ def test_deferred_scripts_wait_for_the_first_paint_in_their_order():
     out = after_paint(page)
     assert re.findall(r"<script[^>]*src=[^>]*>", out) == ['<script type="module" src="d.js">']
     assert '<script>let x = 1;</script>' in out and "<p>text</p><script>(function" in out
+    assert out.count("prefers-color-scheme") == 1 and "</script>\n</head>" in out
     scripts = json.loads(re.search(r"\}\)\((\[.*\])\);</script>\n</body>$", out).group(1))
     assert scripts == [["a.js?v=1&b=2", {}], ["b.js", {"data-p": "t-"}],
                        ["c.js", {"async": "async"}], ["e.js", {}]]

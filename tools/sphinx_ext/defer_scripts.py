@@ -26,7 +26,12 @@ requested after it costs the first paint nothing. They add behaviour only (searc
 sidebar's buttons, copy buttons, toggles), a frame later. Some wait for the
 DOMContentLoaded event, which has passed by then (sphinx-design's tabs script listens
 for it without checking ``document.readyState``): while they run, such a listener is
-called at once. The written pages are rewritten once, after the build.
+called at once. One thing the theme's script did before the first paint stays there:
+the theme's head script sets ``data-theme="auto"`` for a reader who has not chosen, and
+its CSS styles only ``light`` and ``dark``; pydata-sphinx-theme.js then picks one from
+the system's preference. :data:`THEME` does that at the end of the ``<head>``, so a
+reader whose system is dark sees a dark first paint. The written pages are rewritten
+once, after the build.
 """
 
 from __future__ import annotations
@@ -120,10 +125,21 @@ else { later(); }
 })(SCRIPTS);""".replace("WHEN_PAINTED", WHEN_PAINTED)
 
 
+#: the theme's "auto" resolved from the system's preference before the first paint, as
+#: pydata-sphinx-theme.js does once it runs
+THEME = """<script>(function (root) {
+if (root.dataset.theme === "auto" && window.matchMedia) {
+  root.dataset.theme = matchMedia("(prefers-color-scheme: dark)").matches ? "dark" : "light";
+}
+})(document.documentElement);</script>
+"""
+
+
 def after_paint(html: str) -> str:
     """``html`` with its deferred and async scripts (those with a ``src`` and no ``type``)
     replaced by :data:`LOADER` at the end of its body, which adds them after the first
-    paint, in the same order and with the same attributes."""
+    paint, in the same order and with the same attributes; and :data:`THEME` at the end
+    of its ``<head>``."""
     if BODY_END not in html:
         return html
     scripts = []
@@ -144,7 +160,9 @@ def after_paint(html: str) -> str:
     data = json.dumps(scripts, separators=(",", ":")).replace("</", "<\\/")
     loader = "<script>" + LOADER.replace("SCRIPTS", data) + "</script>\n"
     end = rest.rindex(BODY_END)
-    return rest[:end] + loader + rest[end:]
+    rest = rest[:end] + loader + rest[end:]
+    head_end = rest.find("</head>")
+    return rest if head_end < 0 else rest[:head_end] + THEME + rest[head_end:]
 
 
 def rewrite(app, exception):
