@@ -65,6 +65,39 @@ def test_page_works_offline_with_no_console_error(loaded, site_url, path):
         f"{path} asked for something other than the local site (the book must read "
         f"offline):\n  {describe(watch.not_local())}")
     assert not watch.errors, f"{path} logged console errors:\n  {describe(watch.errors)}"
+    # the theme's scripts, added after the first paint (defer_scripts.py), have all run
+    assert page.evaluate("""() => typeof bootstrap === "object" && typeof Search === "object"
+        && document.addEventListener === EventTarget.prototype.addEventListener"""), (
+        f"{path}: the theme's scripts did not all run (or left the page's listeners patched)")
+    # every icon shows a glyph of the webfonts cut to the site's icons (lean_theme.py)
+    blank = page.evaluate("""() => Array.from(document.querySelectorAll('[class*="fa-"]'))
+        .filter(el => /(^| )fa-(?!solid|regular|brands|lg|fw)/.test(el.className)
+                      && getComputedStyle(el, "::before").content === "none")
+        .map(el => el.outerHTML.slice(0, 120))""")
+    assert not blank, f"{path}: icons with no glyph:\n  {describe(blank)}"
+    assert page.evaluate("""() => Array.from(document.fonts).some(face =>
+        face.family.includes("Font Awesome") && face.status === "loaded")"""), (
+        f"{path}: no Font Awesome webfont loaded")
+
+
+def test_a_dark_system_gets_a_dark_first_paint(chromium):
+    """The theme's scripts run after the first paint (defer_scripts.py): the page's head
+    resolves the theme's "auto" itself. A page of the theme's head and that script."""
+    from tools.sphinx_ext.defer_scripts import after_paint
+
+    head = ('<html><head><script>document.documentElement.dataset.theme = '
+            'localStorage.getItem("theme") || "auto";</script>'
+            '<script defer src="theme.js"></script></head><body><p>text</p></body></html>')
+    page = chromium.new_page(color_scheme="dark")
+    try:
+        page.route("**/*", lambda route: route.fulfill(body=after_paint(head),
+                                                        content_type="text/html")
+                   if route.request.url.endswith("/page.html") else route.abort())
+        page.goto("http://book.test/page.html", wait_until="commit")
+        page.wait_for_selector("p")
+        assert page.evaluate("document.documentElement.dataset.theme") == "dark"
+    finally:
+        page.close()
 
 
 def notebook_outputs(notebook):

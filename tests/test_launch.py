@@ -484,6 +484,7 @@ def test_launch_menu_opens_and_thebe_loads_only_on_click(chromium, site_url):
     watch = browser.Watch(page, site_url)
     try:
         page.goto(site_url + page_path, wait_until="load")
+        page.wait_for_function(browser.SCRIPTS_RUN)
         page.wait_for_load_state("networkidle")
         assert not watch.not_local(), f"requests on load: {watch.not_local()}"
         assert not watch.errors, watch.errors

@@ -108,6 +108,56 @@ def test_head_scripts_are_deferred_and_nothing_else():
         '<script type="module" src="d.js"></script></head>' + body)
 
 
+def test_deferred_scripts_wait_for_the_first_paint_in_their_order():
+    from tools.sphinx_ext.defer_scripts import after_paint
+
+    page = ('<head><script>let x = 1;</script><script defer src="a.js?v=1&amp;b=2"></script>'
+            '<script defer data-p="t-" src="b.js"></script>'
+            '<script async="async" src="c.js"></script>'
+            '<script type="module" src="d.js"></script></head><body><p>text</p>'
+            '<script defer src="e.js"></script></body>')
+    out = after_paint(page)
+    assert re.findall(r"<script[^>]*src=[^>]*>", out) == ['<script type="module" src="d.js">']
+    assert '<script>let x = 1;</script>' in out and "<p>text</p><script>(function" in out
+    assert out.count("prefers-color-scheme") == 1 and "</script>\n</head>" in out
+    scripts = json.loads(re.search(r"\}\)\((\[.*\])\);</script>\n</body>$", out).group(1))
+    assert scripts == [["a.js?v=1&b=2", {}], ["b.js", {"data-p": "t-"}],
+                       ["c.js", {"async": "async"}], ["e.js", {}]]
+    assert after_paint("<p>no body end</p>") == "<p>no body end</p>"
+
+
+ICON_CSS = ('.fa-solid{font-weight:900}.fa-magnifying-glass:before,.fa-search:before'
+            '{content:"\\f002"}.fa-mask:before{content:"\\f6fa"}'
+            '.onthispage:after{content:"\\f107";font-family:Font Awesome\\ 6 Free}'
+            'html{--pst-icon-note:"\\f05a"}')
+
+
+def test_only_the_icons_the_site_names_are_kept():
+    from tools.sphinx_ext import lean_theme
+
+    assert lean_theme.icons(ICON_CSS) == {"fa-magnifying-glass": 0xF002, "fa-search": 0xF002,
+                                          "fa-mask": 0xF6FA}
+    used = set(lean_theme.NAME.findall('<i class="fa-solid fa-search"></i>'))
+    assert lean_theme.prune(ICON_CSS, used) == ICON_CSS.replace(
+        '.fa-mask:before{content:"\\f6fa"}', "")
+    assert lean_theme.glyphs(ICON_CSS) == {0xF107, 0xF05A}
+
+
+def test_an_icon_font_keeps_the_glyphs_asked_for(tmp_path):
+    import pydata_sphinx_theme
+    from fontTools.ttLib import TTFont
+
+    from tools.sphinx_ext import lean_theme
+
+    ttf = next(pathlib.Path(pydata_sphinx_theme.__file__).parent.rglob("fa-brands-400.ttf"))
+    github, absent = 0xF09B, 0xF002  # the brands font has GitHub's icon, no magnifying glass
+    kept = lean_theme.subset_font(ttf, {github, absent}, tmp_path / "brands.woff")
+    font = TTFont(tmp_path / "brands.woff")
+    assert kept == 1 and set(font.getBestCmap()) == {github}
+    assert (tmp_path / "brands.woff").read_bytes()[:4] == b"wOFF"
+    assert (tmp_path / "brands.woff").stat().st_size < ttf.stat().st_size / 20
+
+
 @pytest.mark.parametrize("body, maths", [
     (r'<span class="math notranslate nohighlight">\(x^2\)</span>', True),
     (r"<div>\[ a \]</div>", True), ("<p>$$ x $$</p>", True),

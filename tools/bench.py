@@ -171,6 +171,7 @@ def measure_page(chromium, base, path) -> dict:
     watch = browser.Watch(page, base)
     try:
         page.goto(base + path, wait_until="load")
+        page.wait_for_function(browser.SCRIPTS_RUN)
         page.wait_for_load_state("networkidle")
         total = html = 0
         sizes = []

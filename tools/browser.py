@@ -111,10 +111,16 @@ class Watch:
         return sorted(set(seen) | set(self.foreign))
 
 
+#: the theme's scripts, which the site adds after the first paint
+#: (tools/sphinx_ext/defer_scripts.py), have run, or the page has none to add
+SCRIPTS_RUN = "() => !window.bookScripts || window.bookScripts === 'loaded'"
+
+
 def open_page(chromium, base, path, timeout_ms=60_000):
     """A fresh page (new profile: empty storage, as for a first-time reader) at
-    ``base + path`` and its :class:`Watch`, after the load event, MathJax's typesetting
-    and the network going quiet. ``timeout_ms`` guards against a hang."""
+    ``base + path`` and its :class:`Watch`, after the load event, the theme's scripts,
+    MathJax's typesetting and the network going quiet. ``timeout_ms`` guards against a
+    hang."""
     page = chromium.new_page()
     page.set_default_timeout(timeout_ms)
     watch = Watch(page, base)
@@ -123,6 +129,7 @@ def open_page(chromium, base, path, timeout_ms=60_000):
     page.wait_for_function(
         """() => !document.querySelector('meta[http-equiv="Refresh" i]')""")
     page.wait_for_load_state("load")
+    page.wait_for_function(SCRIPTS_RUN)
     page.evaluate("""() => (window.MathJax && MathJax.startup && MathJax.startup.promise)
                      ? MathJax.startup.promise.then(() => true) : false""")
     page.wait_for_load_state("networkidle")

@@ -13,7 +13,8 @@ Two things keep it off a phone's critical path (CONTRIBUTING.md, "Performance bu
   delimiters in a notebook's output, which MathJax also typesets) decides here.
 - MathJax (1.17 MB, 0.27 MB compressed, and seconds of a phone's CPU to start) is
   fetched when the page's first maths comes within a screen of the viewport, by a small
-  inline script in its place (:data:`LOADER`), not while the page loads: a chapter
+  inline script in its place (:data:`LOADER`), not while the page loads, and not before
+  the page's first contentful paint (defer_scripts.WHEN_PAINTED): a chapter
   whose first screen is prose shows it without waiting for MathJax. Then it typesets
   the maths near the viewport, batch by batch as the reader scrolls, not all of a
   chapter's hundred expressions in one long task.
@@ -30,6 +31,8 @@ from docutils import nodes
 from sphinx.builders.html._assets import _JavaScript
 from sphinx.errors import ExtensionError
 from sphinx.util import logging
+
+from tools.sphinx_ext.defer_scripts import WHEN_PAINTED
 
 COMPONENT = "tex-mml-chtml.js"
 FOLDERS = ("a11y", "adaptors", "input", "output", "sre", "ui")
@@ -85,13 +88,16 @@ function typeset() {
 function load(then) {
   if (requested) { typeset(); return; }
   requested = true;
-  var script = document.createElement("script");
-  script.src = "SRC";
-  script.onload = function () {
-    MathJax.startup.promise.then(function () { loaded = true; then(); });
-  };
-  document.head.appendChild(script);
+  whenPainted(function () {
+    var script = document.createElement("script");
+    script.src = "SRC";
+    script.onload = function () {
+      MathJax.startup.promise.then(function () { loaded = true; then(); });
+    };
+    document.head.appendChild(script);
+  });
 }
+WHEN_PAINTED
 function watch() {
   var maths = document.querySelectorAll(".math");
   if (!maths.length || !("IntersectionObserver" in window)) {
@@ -109,7 +115,7 @@ function watch() {
 if (document.readyState === "loading") {
   document.addEventListener("DOMContentLoaded", watch);
 } else { watch(); }
-})();"""
+})();""".replace("WHEN_PAINTED", WHEN_PAINTED)
 
 
 def place_mathjax(app, pagename, templatename, context, doctree):
