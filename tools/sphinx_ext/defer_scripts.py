@@ -47,11 +47,11 @@ from tools.sphinx_ext import rewrite_pages
 HEAD = re.compile(r"<head>.*?</head>", re.S)
 #: a script element with a ``src`` and attributes only (no inline code)
 SCRIPT = re.compile(r'<script(?P<attrs>(?:\s+[\w:-]+(?:="[^"]*")?)*)\s*></script>')
-#: a preload of a script (the theme's bootstrap.js and pydata-sphinx-theme.js)
 #: a script the page loads with ``defer`` or ``async`` (after :func:`defer`), with a ``src``
 DEFERRED = re.compile(r'[ \t]*<script(?P<attrs>(?=[^>]*\s(?:defer|async)\b)(?![^>]*\stype=)'
                       r'(?:\s+[\w:-]+(?:="[^"]*")?)*)\s*></script>\n?')
 BODY_END = "</body>"
+#: a preload of a script (the theme's bootstrap.js and pydata-sphinx-theme.js)
 PRELOAD = re.compile(r'[ \t]*<link rel="preload" as="script" href="[^"]*" ?/?>\n?')
 logger = logging.getLogger(__name__)
 
