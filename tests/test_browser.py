@@ -310,6 +310,15 @@ def test_every_explorer_shows_the_frame_of_its_controls(chromium, site_url, path
     expected = len(frames)
     page, watch = open_page(chromium, site_url, path)
     try:
+        # every code block has its copy button (written into the page, static_copybuttons)
+        # once, after the theme's scripts ran
+        blocks, buttons, lone = page.evaluate("""() => {
+          const pres = [...document.querySelectorAll("div.highlight pre")];
+          return [pres.length, document.querySelectorAll("button.copybtn").length,
+                  pres.filter(p => !(p.nextElementSibling || {matches: () => false})
+                                      .matches("button.copybtn")).length]; }""")
+        assert blocks and buttons == blocks and not lone, (
+            f"{path}: {blocks} code blocks, {buttons} copy buttons, {lone} without one")
         uids = page.eval_on_selector_all('div[id^="explorer-"]', "els => els.map(e => e.id)")
         assert len(uids) == expected, (
             f"{path}: {expected} explorer(s) in the notebook's outputs, {len(uids)} on the "

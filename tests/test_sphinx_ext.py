@@ -235,3 +235,28 @@ def test_a_figure_is_lazy_and_has_its_size_an_explorer_frame_is_left(tmp_path):
     assert out == ('<img alt="A" src="../_images/f.png" loading="lazy" decoding="async" '
                    'width="711" height="371" />' + page[page.index("<img src="):])
     assert lazy(out, pathlib.Path("chapters/c.html"), tmp_path) == out
+
+
+def test_code_blocks_are_written_with_the_button_the_script_would_add():
+    import sphinx_copybutton
+
+    from tools.sphinx_ext.static_copybuttons import button_markup, patch, with_buttons
+
+    template = (pathlib.Path(sphinx_copybutton.__file__).parent / "_static"
+                / "copybutton.js_t").read_text(encoding="utf-8")
+    script = re.sub(r"\{\{.*?\}\}", "", template)  # as the build renders it, by default
+    button = button_markup(script)
+    assert button and 'data-tooltip="Copy" data-clipboard-target="#{id}"' in button
+    assert "<title>Copy to clipboard</title>" in button and "${" not in button
+    page = ('<div class="highlight"><pre><span></span>a = 1\n</pre></div><pre>raw</pre>'
+            '<div class="highlight"><pre id="x"><span></span>print(a)\n</pre></div>')
+    out = with_buttons(page, button)
+    assert out.count('<button class="copybtn') == 2
+    assert ('<pre id="codecell0"><span></span>a = 1\n</pre><button class="copybtn '
+            'o-tooltip--left" data-tooltip="Copy" data-clipboard-target="#codecell0">') in out
+    assert '<pre id="codecell1"><span></span>print(a)\n</pre><button' in out
+    assert "<pre>raw</pre>" in out and with_buttons(out, button) == out
+    patched = patch(script)
+    assert patched.count("classList.contains('copybtn')) return") == 1
+    assert patch(patched) == patched
+    assert button_markup(script.replace("'en': {", "'en-GB': {")) is None

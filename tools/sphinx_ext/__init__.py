@@ -2,7 +2,8 @@
 the repository's root as its folder (Jupyter Book puts that folder on the build's path):
 ``offline_mathjax``, ``dedupe_scripts``, ``lean_theme``, ``launch_links``,
 ``coursework_table``, ``quiet_exercises``, ``lazy_explorers``, ``defer_scripts``,
-``accessible_theme``, ``one_stylesheet``, ``lazy_tab_stops`` and ``lazy_images``.
+``accessible_theme``, ``one_stylesheet``, ``lazy_tab_stops``, ``lazy_images``
+and ``static_copybuttons``.
 :func:`rewrite_pages` is what the extensions that edit the written pages share."""
 
 from __future__ import annotations
