@@ -260,3 +260,24 @@ def test_code_blocks_are_written_with_the_button_the_script_would_add():
     assert patched.count("classList.contains('copybtn')) return") == 1
     assert patch(patched) == patched
     assert button_markup(script.replace("'en': {", "'en-GB': {")) is None
+
+
+def test_a_framework_rule_no_page_can_use_is_left_out(tmp_path):
+    from tools.unused_css import PURGED, purge, site_words
+
+    (tmp_path / "p.html").write_text('<div class="card used" id="top">x</div>')
+    (tmp_path / "s.js").write_text('el.classList.add("show"); t = "bs-tooltip-" + where')
+    words = site_words(tmp_path)
+    css = (".card{a:1}.mt-5{a:2}.card.show:hover{a:3}.card.fade{a:4}"
+           '.used:not(.nowhere){a:5}.gone,.used{a:6}#top a[href$=".x"]{a:7}'
+           ".bs-tooltip-end{a:8}.bs-tooltip-end .arrow{a:10}.sm\\:flex{a:9}"
+           "@media (min-width:9px){.mt-5{b:1}}"
+           "@media print{.card{b:2}.gone{b:3}}@font-face{font-family:F}")
+    out = purge(css, words)
+    for kept in (".card{a:1}", ".card.show:hover{a:3}", ".used:not(.nowhere){a:5}",
+                 ".gone,.used{a:6}", '#top a[href$=".x"]{a:7}', ".bs-tooltip-end{a:8}",
+                 ".sm\\:flex{a:9}", "@media print{.card{b:2}}", "@font-face{font-family:F}"):
+        assert kept in out.replace("\n", ""), kept
+    for dropped in (".mt-5", ".card.fade", "min-width", ".gone{b:3}", ".arrow"):
+        assert dropped not in out, dropped
+    assert PURGED and all(name.endswith(".css") for name in PURGED)

@@ -8,7 +8,8 @@ fetches them six at a time, and basic.css only once theme.css has arrived: Light
 counted 0.15-1.4 s of render-blocking time for each. Here the written pages' stylesheet
 links are replaced by one link to their concatenation, ``_static/styles/bundle-<hash>.css``
 (the same files in the same order, so the same cascade; ``@import`` rules inlined where they
-stood, relative ``url()`` addresses rebased to the bundle's folder, source-map comments dropped).
+stood, relative ``url()`` addresses rebased to the bundle's folder, source-map comments dropped;
+the theme's CSS frameworks without the rules no page can use: tools/unused_css.py).
 Pages that link the same stylesheets share one bundle, so a reader's browser caches it
 once for the whole book. The files it is made of stay in the site. The written pages
 are rewritten once, after the build (:class:`Bundler` says how an incremental build
@@ -26,6 +27,7 @@ import urllib.parse
 from sphinx.errors import ExtensionError
 from sphinx.util import logging
 
+from tools import unused_css
 from tools.sphinx_ext import rewrite_pages
 
 FOLDER = "_static/styles"
@@ -88,6 +90,7 @@ class Bundler:
     def __init__(self, site: pathlib.Path):
         self.site = pathlib.Path(site)
         self.digests: dict[str, str] = {}  # bundle's path -> its content's hash
+        self.words: set[str] | None = None  # the site's words (unused_css), when needed
         for old in sorted((self.site / FOLDER).glob("bundle-*.css")):
             files = self.files_of(old)
             if files and all((self.site / name).is_file() for name in files):
@@ -101,6 +104,16 @@ class Bundler:
         match = re.fullmatch(r"/\* one_stylesheet: (.*) \*/\n", first)
         return tuple(match.group(1).split()) if match else ()
 
+    def css(self, name: str) -> str:
+        """The CSS the file ``name`` brings to a bundle: flattened, and for the theme's
+        frameworks (unused_css.PURGED) without the rules no page can use."""
+        css = flatten(self.site / name, self.site, FOLDER)
+        if name in unused_css.PURGED:
+            if self.words is None:
+                self.words = unused_css.site_words(self.site)
+            css = unused_css.purge(css, self.words)
+        return css
+
     def bundle(self, files: tuple[str, ...]) -> str:
         """The bundle of ``files`` (paths relative to the site), made once per build:
         its path relative to the site."""
@@ -111,8 +124,7 @@ class Bundler:
                     raise ExtensionError(f"one_stylesheet: a page links {name}, which is "
                                          "not in the built site")
             text = f"/* one_stylesheet: {' '.join(files)} */\n" + "\n".join(
-                f"/* {name} */\n" + flatten(self.site / name, self.site, FOLDER)
-                for name in files)
+                f"/* {name} */\n" + self.css(name) for name in files)
             (self.site / path).write_text(text, encoding="utf-8")
             self.digests[path] = hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
         return path
