@@ -148,6 +148,10 @@ def test_chapter_maths_is_drawn_as_mathml_and_no_widget_box_is_empty(loaded, pat
                        + describe([f"{m['display']}: {m['html']}" for m in wrong]))
     scripts = [u for u in watch.requests if "mathjax" in u.lower()]
     assert not scripts, f"{path} asks for MathJax:\n  {describe(scripts)}"
+    # drawn with the site's math font (tools/sphinx_ext/math_font.py), not a system's
+    assert page.evaluate("""() => document.fonts.ready.then(() => Array.from(document.fonts)
+        .some(face => face.family.includes("Book Math") && face.status === "loaded"))"""), (
+        f"{path}: the math font (_static/math.woff) did not load")
 
     # a playground's stored output is its note (the widget view is not stored)
     playgrounds = sum("book-playground-note" in "".join(bundle.get("text/html", ""))
