@@ -1,8 +1,9 @@
 """The built website in a real browser (Chromium, driven by Playwright; marker `browser`).
 
 Every page loads with no console error and no request to anything but the local server
-(the book reads offline: MathJax is served from the site, by tools/sphinx_ext/offline_mathjax.py);
-MathJax really typesets the chapters; a playground shows its note and no empty widget
+(the book reads offline); the chapters' maths, MathML written at build time
+(tools/sphinx_ext/mathml.py), is drawn by the browser itself, with no script and no request
+for one; a playground shows its note and no empty widget
 box; and every explorer of every chapter answers the keyboard and the mouse with the
 right frame, alt text and frame number, from its own data, with labelled, focusable
 controls. Skipped with a message where Chromium or Playwright is missing, failed in CI.
@@ -31,7 +32,7 @@ pytestmark = pytest.mark.browser
 
 
 def open_page(chromium, base, path):
-    """``path`` loaded in a fresh page, MathJax typeset (tools.browser.open_page)."""
+    """``path`` loaded in a fresh page (tools.browser.open_page)."""
     return browser.open_page(chromium, base, path, TIMEOUT_MS)
 
 
@@ -125,13 +126,32 @@ RENDERED_TEXT = """async el => {
 }"""
 
 
+# every <math> of the page as Chromium lays it out: MathML's own display type (a browser
+# without MathML would lay it out as text) and, where it is shown (not in a folded
+# solution), a box
+MATHS = """() => Array.from(document.querySelectorAll("math"), m => {
+  const box = m.getBoundingClientRect(), display = getComputedStyle(m).display;
+  return {display, block: m.getAttribute("display") === "block",
+          drawn: !m.checkVisibility() || (box.width > 0 && box.height > 0),
+          html: m.outerHTML.slice(0, 120)};
+})"""
+
+
 @pytest.mark.parametrize("path", list(CHAPTERS))
-def test_chapter_maths_is_typeset_and_no_widget_box_is_empty(loaded, path):
-    page, _ = loaded(path)
-    browser.typeset_all(page)
-    assert page.locator("mjx-container").count() >= 1, (
-        f"{path}: MathJax typeset nothing (is _static/mathjax served?)")
-    assert page.locator("mjx-merror").count() == 0, f"{path}: MathJax shows a TeX error"
+def test_chapter_maths_is_drawn_as_mathml_and_no_widget_box_is_empty(loaded, path):
+    page, watch = loaded(path)
+    maths = page.evaluate(MATHS)
+    assert len(maths) >= 10, f"{path}: {len(maths)} formulas"
+    wrong = [m for m in maths if m["display"] != ("block math" if m["block"] else "math")
+             or not m["drawn"]]
+    assert not wrong, (f"{path}: formulas not laid out as MathML:\n  "
+                       + describe([f"{m['display']}: {m['html']}" for m in wrong]))
+    scripts = [u for u in watch.requests if "mathjax" in u.lower()]
+    assert not scripts, f"{path} asks for MathJax:\n  {describe(scripts)}"
+    # drawn with the site's math font (tools/sphinx_ext/math_font.py), not a system's
+    assert page.evaluate("""() => document.fonts.ready.then(() => Array.from(document.fonts)
+        .some(face => face.family.includes("Book Math") && face.status === "loaded"))"""), (
+        f"{path}: the math font (_static/math.woff) did not load")
 
     # a playground's stored output is its note (the widget view is not stored)
     playgrounds = sum("book-playground-note" in "".join(bundle.get("text/html", ""))

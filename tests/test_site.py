@@ -61,7 +61,7 @@ def test_chapter_page_has_figures_with_alt_text(site, page):
 @pytest.mark.parametrize("page", PAGES)
 def test_chapter_page_has_maths_citations_and_exercises(site, page):
     parsed, text = parse(site / page)
-    assert "math notranslate" in text, f"{page}: no rendered maths"
+    assert "<math" in text, f"{page}: no maths (MathML)"
     cites = [link for link in parsed.links if "bibliography.html#id" in link]
     assert cites, f"{page}: no citation links into the bibliography"
     assert "exercise" in parsed.classes, f"{page}: no exercise admonition"
@@ -172,8 +172,8 @@ def test_exercises_on_the_site_do_not_answer_themselves(site, notebook):
 
 
 # ------------------------- a phone gets the page fast (tools/sphinx_ext/lazy_explorers.py,
-# offline_mathjax.py): an explorer's page carries its first frame only, the others are a
-# file of the site; MathJax only where a page has maths
+# mathml.py): an explorer's page carries its first frame only, the others are a file of
+# the site; the maths is MathML, which no script has to typeset
 EXPLORER = re.compile(r'<div id="(explorer-[^"]+)" class="lib-explorer".*?'
                       r'<script type="application/json" class="lib-explorer-data">([^<]*)'
                       r"</script>", re.S)
@@ -197,6 +197,34 @@ def test_explorers_carry_one_frame_and_fetch_the_others_from_the_site(site, page
         assert len(json.loads(frames)) == math.prod(data["sizes"]) - 1 == len(data["alts"]) - 1
 
 
-def test_mathjax_loads_only_on_pages_with_maths(site):
-    assert "mathjax/tex-mml-chtml.js" not in (site / "intro.html").read_text(encoding="utf-8")
-    assert "mathjax/tex-mml-chtml.js" in (site / PAGES[0]).read_text(encoding="utf-8")
+#: TeX's maths delimiters, as MathJax would look for them in a page
+TEX = re.compile(r"\\\(|\\\[|\$\$|\\begin\{")
+#: MathJax's script, its configuration, or a loader of it (the "mathjax_ignore" class
+#: myst-parser gives a page's sections is no more than a class)
+MATHJAX = re.compile(r"mathjax[\w./-]*\.js|MathJax\s*=|MathJax\.", re.I)
+#: what a page shows as code or carries as data (TeX may stand there as written)
+NOT_PROSE = re.compile(r"<(pre|code|script|style|math)\b.*?</\1>", re.S)
+
+
+def test_every_formula_is_mathml_and_no_page_needs_mathjax(site):
+    pages = sorted(p for p in site.rglob("*.html") if "_static" not in p.parts)
+    formulas = {}
+    for path in pages:
+        text = path.read_text(encoding="utf-8")
+        page = path.relative_to(site).as_posix()
+        assert not MATHJAX.search(text), f"{page} still loads or configures MathJax"
+        prose = NOT_PROSE.sub("", text)
+        raw = [prose[max(m.start() - 40, 0):m.end() + 40] for m in TEX.finditer(prose)]
+        assert not raw, f"{page}: raw TeX outside code and maths:\n  " + "\n  ".join(raw)
+        # every formula: inline a bare <math>, display one <math display="block"> per part
+        # in Sphinx's div.math (with its equation number, where it has one)
+        blocks = re.findall(r'<div class="math"[^>]*>(.*?)</div>', text, re.S)
+        odd = [b[:120] for b in blocks if not re.fullmatch(
+            r'\s*(<span class="eqno">.*?</span>)?(\s*<math display="block">.*?</math>)+\s*',
+            b, re.S)]
+        assert not odd, f"{page}: display maths that is not MathML:\n  " + "\n  ".join(odd)
+        assert 'class="math notranslate' not in text, f"{page}: a formula left to MathJax"
+        formulas[page] = text.count("<math")
+    for page in [*PAGES, "instructors.html"]:
+        assert formulas[page] >= 10, f"{page}: {formulas[page]} formulas (MathML)"
+    assert not (site / "_static" / "mathjax").exists(), "MathJax is still copied to the site"

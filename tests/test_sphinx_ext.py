@@ -15,7 +15,6 @@ import pytest
 from sphinx.errors import ExtensionError
 
 from tools import sphinx_ext
-from tools.sphinx_ext import offline_mathjax
 
 EXTENSIONS = sorted(info.name for info in pkgutil.iter_modules(sphinx_ext.__path__))
 
@@ -28,17 +27,27 @@ def test_the_extensions_are_found():
 def test_setup_declares_version_and_parallel_safety(name):
     calls = []
     app = types.SimpleNamespace(connect=lambda *args, **kwargs: calls.append(args),
-                                add_directive=lambda *args: calls.append(args))
+                                add_directive=lambda *args: calls.append(args),
+                                add_html_math_renderer=lambda *args: calls.append(args))
     meta = importlib.import_module(f"tools.sphinx_ext.{name}").setup(app)
     assert calls, f"{name}: setup() registers nothing"
     assert meta.get("version"), f"{name}: setup() returns no version"
     assert meta.get("parallel_read_safe") is True and meta.get("parallel_write_safe") is True
 
 
-def test_missing_mathjax_is_an_extension_error(monkeypatch):
-    monkeypatch.setattr(offline_mathjax.importlib.util, "find_spec", lambda name: None)
-    with pytest.raises(ExtensionError, match="MathJax is not installed"):
-        offline_mathjax.source_dir()
+@pytest.mark.parametrize("tex, why", [
+    (r"\frac{1}{", "latex2mathml cannot convert"),   # unbalanced braces
+    (r"\boldsymbol{x}", "mathvariant"),              # a mathvariant Chromium ignores
+    (r"\mathbf{\sigma}", "mathvariant"),
+])
+def test_a_formula_mathml_core_cannot_show_fails_the_build_with_its_page(tex, why):
+    from tools.sphinx_ext import mathml
+
+    writer = types.SimpleNamespace(builder=types.SimpleNamespace(current_docname="chapters/04"))
+    node = types.SimpleNamespace(line=12, parent=None)
+    with pytest.raises(ExtensionError, match=why) as raised:
+        mathml.convert_or_fail(writer, node, tex, display=False)
+    assert "chapters/04:12" in str(raised.value) and repr(tex) in str(raised.value)
 
 
 @pytest.mark.parametrize("text, want", [
@@ -54,7 +63,7 @@ def test_exercise_statements_link_other_chapters_from_the_instructors_page(text,
     assert absolute_doc_links("{doc}`intro`", "") == "{doc}`/intro`"
 
 
-# --- a phone gets a chapter fast: lazy_explorers, defer_scripts, offline_mathjax ---------
+# --- a phone gets a chapter fast: lazy_explorers, defer_scripts ------------------------
 
 def explorer_html(frames=(b"one", b"two", b"three")):
     from lib import explorer
@@ -156,21 +165,6 @@ def test_an_icon_font_keeps_the_glyphs_asked_for(tmp_path):
     assert kept == 1 and set(font.getBestCmap()) == {github}
     assert (tmp_path / "brands.woff").read_bytes()[:4] == b"wOFF"
     assert (tmp_path / "brands.woff").stat().st_size < ttf.stat().st_size / 20
-
-
-@pytest.mark.parametrize("body, maths", [
-    (r'<span class="math notranslate nohighlight">\(x^2\)</span>', True),
-    (r"<div>\[ a \]</div>", True), ("<p>$$ x $$</p>", True),
-    ("<p>It costs $5, or $6.</p>", False), ("<p>no maths</p>", False)])
-def test_mathjax_only_where_the_page_has_maths(body, maths):
-    assert offline_mathjax.has_maths(body, None) is maths
-
-
-def test_mathjax_leaves_typesetting_to_the_page_keeping_other_settings():
-    config = types.SimpleNamespace(mathjax3_config={"tex": {"tags": "ams"}})
-    offline_mathjax.set_path(None, config)
-    assert config.mathjax3_config == {"tex": {"tags": "ams"}, "startup": {"typeset": False}}
-    assert config.mathjax_path == "mathjax/tex-mml-chtml.js"
 
 
 def test_a_page_links_one_stylesheet_made_of_its_stylesheets_in_order(tmp_path):
@@ -281,3 +275,136 @@ def test_a_framework_rule_no_page_can_use_is_left_out(tmp_path):
     for dropped in (".mt-5", ".card.fade", "min-width", ".gone{b:3}", ".arrow"):
         assert dropped not in out, dropped
     assert PURGED and all(name.endswith(".css") for name in PURGED)
+
+
+# --- the maths as MathML Core (tools/sphinx_ext/mathml.py): one test per kind of
+# construct the book uses, on the MathML itself (MathJax's markup has none of it)
+
+def maths(tex, display=False):
+    """``tex`` as the site writes it, parsed: (the <math> element, its text)."""
+    import xml.etree.ElementTree as ET
+
+    from tools.sphinx_ext.mathml import to_mathml
+
+    written = to_mathml(tex, display)
+    assert written.startswith("<math") and "xmlns" not in written and "\\" not in written
+    return ET.fromstring(written), written
+
+
+def tags(root):
+    return [el.tag for el in root.iter()]
+
+
+def test_maths_inline_and_display():
+    assert "display" not in maths("x")[0].attrib
+    assert maths("x", display=True)[0].get("display") == "block"
+
+
+def test_maths_fractions_and_roots():
+    root, _ = maths(r"\frac{\partial \ell}{\partial h} + \tfrac12 + \sqrt{n}")
+    assert tags(root).count("mfrac") == 2 and "msqrt" in tags(root)
+    small = root.find(".//mstyle")  # \tfrac: a text-size fraction in display maths too
+    assert small.get("displaystyle") == "false" and small.find("mfrac") is not None
+
+
+def test_maths_scripts():
+    root, _ = maths(r"W_l^{\top} x_i^2 h_{l-1}")
+    assert [el.tag for el in root[0]] == ["msubsup", "msubsup", "msub"]
+
+
+def test_maths_letters_bold_blackboard_calligraphic_greek():
+    root, written = maths(r"\mathbf{w} \mathbf 1 \mathbb{E} \mathcal{L} \Phi \Gamma \alpha")
+    # Unicode's mathematical letters: Chromium ignores mathvariant="bold" and the like
+    for letter in ("\U0001D430", "\U0001D7CF", "\U0001D53C", "\u2112"):
+        assert letter in written
+    assert "bold" not in written and "double-struck" not in written
+    greek = {el.text: el.get("mathvariant") for el in root.iter("mi")}
+    assert greek["\u03a6"] == greek["\u0393"] == "normal"  # capital Greek stays upright
+    assert greek["\u03b1"] is None                         # small Greek, italic
+
+
+def test_maths_text_and_operator_names():
+    root, _ = maths(r"\operatorname{relu}(x) = \max(0, x), \ln x, \text{if } x")
+    names = [el.text for el in root.iter("mi") if len(el.text) > 1]
+    assert names == ["relu", "max", "ln"]   # upright identifiers, not operators
+    assert [el.text for el in root.iter("mtext")] == ["if\u00a0"]  # its space kept
+    row = list(root[0])
+    ln = next(i for i, el in enumerate(row) if el.text == "ln")
+    assert row[ln + 1].tag == "mspace"      # TeX's thin space before an operand
+    relu = next(i for i, el in enumerate(row) if el.text == "relu")
+    assert row[relu + 1].text == "("        # none before a parenthesis
+
+
+def test_maths_accents():
+    root, _ = maths(r"\tilde h_j + \widetilde{E}")
+    accents = root.findall(".//mover")
+    assert len(accents) == 2 and all(a.get("accent") == "true" for a in accents)
+    assert {a[1].text for a in accents} == {"\u02dc"}
+
+
+def test_maths_big_operators_and_their_limits():
+    inline, _ = maths(r"\sum_{j=1}^{k} v_j")
+    display, _ = maths(r"\sum_{j=1}^{k} v_j \max_{j} x_j", display=True)
+    assert inline.find(".//msubsup/mo").text == "\u2211"       # limits beside, inline
+    assert display.find(".//munderover/mo").text == "\u2211"   # under and over, display
+    limit = display.find(".//munder/mo")
+    assert limit.text == "max" and limit.get("movablelimits") == "true"
+
+
+def test_maths_delimiters_keep_their_size_unless_told():
+    root, written = maths(r"\lVert w \rVert + \bigl\lVert x \bigr\rVert + \lfloor k/2 \rfloor")
+    fences = [el for el in root.iter("mo") if el.text in "\u2016\u230a\u230b"]
+    assert len(fences) == 6 and "lVert" not in written
+    assert [el.get("stretchy") for el in fences] == ["false", "false", "true", "true",
+                                                      "false", "false"]
+    assert fences[2].get("minsize") == fences[2].get("maxsize")  # \bigl: one fixed size
+
+
+def test_maths_cases_align_their_columns_left():
+    root, written = maths(r"\begin{cases} x & \text{if } x > 0, \\ 0 & \text{if } x \le 0. "
+                          r"\end{cases}", display=True)
+    cells = root.findall(".//mtd")
+    assert len(root.findall(".//mtr")) == 2 and len(cells) == 4
+    assert "columnalign" not in written     # Chromium ignores it: each cell's own style
+    assert all(cell.get("style") == "text-align: left" for cell in cells)
+    brace = root.find(".//mo")
+    assert brace.text == "{" and brace.get("stretchy") == "true"
+
+
+def test_maths_spacing_and_digit_groups():
+    root, _ = maths(r"a\,b\;c\qquad d \quad 1{,}024")
+    assert [el.get("width") for el in root.iter("mspace")] == ["0.167em", "0.278em", "2em", "1em"]
+    comma = next(el for el in root.iter("mo") if el.text == ",")
+    assert comma.get("lspace") == comma.get("rspace") == "0"   # {,}: no space after it
+
+
+def test_maths_primes_follow_their_letter_unscripted():
+    root, written = maths(r"\sigma'(x) + \operatorname{relu}'(x)")
+    assert "msup" not in written    # a superscript would draw the prime small and high
+    primes = [el for el in root.iter("mo") if el.text == "\u2032"]
+    assert len(primes) == 2 and all(p.get("lspace") == p.get("rspace") == "0" for p in primes)
+
+
+def test_the_math_font_covers_the_maths_and_keeps_its_math_table(tmp_path):
+    from fontTools.ttLib import TTFont
+
+    from tools.sphinx_ext import math_font
+
+    page = ('<p>x</p><math><msqrt><mi>x</mi></msqrt><mo>\u2211</mo>'
+            '<mi>\U0001D430</mi></math>')
+    chars = math_font.characters(page)
+    # a browser draws <mi>x</mi> in italic, and draws the radical sign of <msqrt>
+    assert {"x", "\U0001D465", "\u221a", "\u2211", "\U0001D430"} <= chars
+    assert "p" not in chars          # text outside the maths is the page's own font's
+    size = math_font.cut(math_font.SOURCE, chars, tmp_path / "math.woff")
+    font = TTFont(tmp_path / "math.woff")
+    assert "MATH" in font and set(font.getBestCmap()) == {ord(c) for c in chars}
+    assert size < math_font.SOURCE.stat().st_size / 5
+
+
+def test_maths_unary_signs_and_slashes_are_spaced_as_in_tex():
+    root, _ = maths(r"[-1, 1] \quad x = -2 \quad a - b \quad (x) - 1 \quad d/30")
+    signs = [el.get("form") for el in root.iter("mo") if el.text == "\u2212"]
+    assert signs == ["prefix", "prefix", None, None]   # unary, unary, binary, binary
+    slash = next(el for el in root.iter("mo") if el.text == "/")
+    assert slash.get("lspace") == slash.get("rspace") == "0"   # TeX's / is a symbol

@@ -118,8 +118,8 @@ SCRIPTS_RUN = "() => !window.bookScripts || window.bookScripts === 'loaded'"
 
 def open_page(chromium, base, path, timeout_ms=60_000):
     """A fresh page (new profile: empty storage, as for a first-time reader) at
-    ``base + path`` and its :class:`Watch`, after the load event, the theme's scripts,
-    MathJax's typesetting and the network going quiet. ``timeout_ms`` guards against a
+    ``base + path`` and its :class:`Watch`, after the load event, the theme's scripts
+    and the network going quiet. ``timeout_ms`` guards against a
     hang."""
     page = chromium.new_page()
     page.set_default_timeout(timeout_ms)
@@ -130,26 +130,5 @@ def open_page(chromium, base, path, timeout_ms=60_000):
         """() => !document.querySelector('meta[http-equiv="Refresh" i]')""")
     page.wait_for_load_state("load")
     page.wait_for_function(SCRIPTS_RUN)
-    page.evaluate("""() => (window.MathJax && MathJax.startup && MathJax.startup.promise)
-                     ? MathJax.startup.promise.then(() => true) : false""")
     page.wait_for_load_state("networkidle")
     return page, watch
-
-
-# MathJax loads when the page's first maths nears the screen and typesets what the reader
-# reaches (tools/sphinx_ext/offline_mathjax.py)
-REACH_MATHS = """() => {
-  const first = Array.from(document.querySelectorAll(".math"))
-    .find(el => el.getClientRects().length);
-  if (first) { first.scrollIntoView(); }
-}"""
-MATHJAX_READY = "() => window.MathJax && MathJax.startup && MathJax.startup.promise"
-TYPESET_ALL = "() => MathJax.startup.promise.then(() => MathJax.typesetPromise())"
-
-
-def typeset_all(page) -> None:
-    """Reach the page's first maths, wait for MathJax to load, then have it typeset
-    all the page's maths at once (what a reader sees after scrolling through it)."""
-    page.evaluate(REACH_MATHS)
-    page.wait_for_function(MATHJAX_READY)
-    page.evaluate(TYPESET_ALL)

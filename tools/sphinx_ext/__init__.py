@@ -1,6 +1,6 @@
 """The book's Sphinx extensions, each named in ``_config.yml``'s ``local_extensions`` with
 the repository's root as its folder (Jupyter Book puts that folder on the build's path):
-``offline_mathjax``, ``dedupe_scripts``, ``lean_theme``, ``launch_links``,
+``mathml``, ``math_font``, ``dedupe_scripts``, ``lean_theme``, ``launch_links``,
 ``coursework_table``, ``quiet_exercises``, ``lazy_explorers``, ``defer_scripts``,
 ``accessible_theme``, ``one_stylesheet``, ``lazy_tab_stops``, ``lazy_images``
 and ``static_copybuttons``.

@@ -2,8 +2,8 @@
 
 pydata-sphinx-theme makes every scrollable code block and output focusable (tabindex 0,
 so a keyboard user can scroll it) by reading each one's scroll and client widths: at
-the load event, on every resize and after every change under the page's main element
-(MathJax's typesetting is one). _static/book.css has the browser skip code cells' inputs
+the load event, on every resize and after every change under the page's main element.
+_static/book.css has the browser skip code cells' inputs
 and printed outputs until they near the screen (``content-visibility: auto``); reading
 a skipped block's widths lays it out there and then, so the scan alone cost a chapter a
 long task of seconds on a phone's CPU.

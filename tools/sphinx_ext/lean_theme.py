@@ -40,7 +40,6 @@ FONT_FACE = re.compile(r"@font-face\s*\{[^}]*\}")
 FAMILY = re.compile(r"font-family:\s*['\"]?Font Awesome")
 TTF = re.compile(r"url\(\s*['\"]?(?P<url>[^'\")]+\.ttf)['\"]?\s*\)")
 SRC = re.compile(r"src:[^;}]*")
-SKIP = ("_static/mathjax/",)  # scripts that name no icon (MathJax's 1 MB)
 logger = logging.getLogger(__name__)
 
 
@@ -107,15 +106,14 @@ def subset_icons(app, exception):
         return
     site = pathlib.Path(app.outdir)
     sheets = [p for p in (site / "_static").rglob("*.css")
-              if not p.name.startswith("bundle-") and "mathjax" not in p.parts]
+              if not p.name.startswith("bundle-")]
     texts = {p: p.read_text(encoding="utf-8") for p in sheets}
     fonts = [p for p, css in texts.items() if icons(css) and FAMILY.search(css)]
     if not fonts:
         return
     used = set()
     for path in [*site.rglob("*.html"), *site.rglob("*.js")]:
-        if not path.relative_to(site).as_posix().startswith(SKIP):
-            used |= set(NAME.findall(path.read_text(encoding="utf-8", errors="replace")))
+        used |= set(NAME.findall(path.read_text(encoding="utf-8", errors="replace")))
     codes = set().union(*(glyphs(css) for css in texts.values()))
     for path in fonts:
         table = icons(texts[path])
