@@ -125,6 +125,12 @@ def test_keyboard_reaches_an_explorer_and_moves_its_frame(loaded):
     el, _ = tab_until(page, lambda e: e["inExplorer"] and e["param"] is not None)
     before = explorer_alt(page, el)
     page.keyboard.press("ArrowRight" if el["type"] == "range" else "ArrowDown")
+    # the control moves at once; the image follows when the explorer's frames, fetched
+    # when it nears the screen or is focused (lazy_explorers), have arrived
+    for _ in range(100):
+        if explorer_alt(page, el) != before:
+            break
+        page.wait_for_timeout(100)
     after = explorer_alt(page, el)
     assert after != before, (
         f"{CHAPTERS[0]}: an arrow key on the explorer's first control ({el['id']}) left "
