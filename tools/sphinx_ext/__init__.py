@@ -4,7 +4,8 @@ the repository's root as its folder (Jupyter Book puts that folder on the build'
 ``coursework_table``, ``quiet_exercises``, ``lazy_explorers``, ``defer_scripts``,
 ``accessible_theme``, ``one_stylesheet``, ``lazy_tab_stops``, ``lazy_images``
 and ``static_copybuttons``.
-:func:`rewrite_pages` is what the extensions that edit the written pages share."""
+:func:`rewrite_pages` is what the extensions that edit the written pages share, and
+:func:`built_file` what those that patch a file of the built site share."""
 
 from __future__ import annotations
 
@@ -30,3 +31,13 @@ def rewrite_pages(app, exception, transform: Callable[..., str],
             page.write_text(new, encoding="utf-8")
             changed += 1
     return changed
+
+
+def built_file(app, exception, name: str) -> pathlib.Path | None:
+    """At build-finished: the file ``name`` (a path relative to the site) of an html
+    build, or None when there is nothing to patch (the build failed, it is not an html
+    build, or the site has no such file)."""
+    if exception is not None or app.builder.format != "html":
+        return None
+    path = pathlib.Path(app.outdir) / name
+    return path if path.exists() else None

@@ -21,9 +21,9 @@ as this module knows it is a warning, which fails the book's strict build.
 
 from __future__ import annotations
 
-import pathlib
-
 from sphinx.util import logging
+
+from tools.sphinx_ext import built_file
 
 THEME_SCRIPT = "_static/scripts/pydata-sphinx-theme.js"
 #: the scan's loop in pydata-sphinx-theme 0.17's built script, and what it becomes
@@ -82,10 +82,8 @@ def patch(text: str) -> str | None:
 
 
 def patch_theme(app, exception):
-    if exception is not None or app.builder.format != "html":
-        return
-    path = pathlib.Path(app.outdir) / THEME_SCRIPT
-    if not path.exists():
+    path = built_file(app, exception, THEME_SCRIPT)
+    if path is None:
         return
     text = path.read_text(encoding="utf-8")
     new = patch(text)

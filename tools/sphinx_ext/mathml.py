@@ -240,9 +240,8 @@ def visit_displaymath(self, node: nodes.math_block) -> None:
         self.body.append(f'<span class="eqno">({number})')
         self.add_permalink_ref(node, _("Link to this equation"))
         self.body.append("</span>")
-    parts = [part for part in node.astext().split("\n\n") if part.strip()]
-    if node["nowrap"]:
-        parts = [node.astext()]
+    parts = ([node.astext()] if node["nowrap"]
+             else [part for part in node.astext().split("\n\n") if part.strip()])
     for part in parts:
         self.body.append(convert_or_fail(self, node, part, display=True))
     self.body.append("</div>\n")

@@ -14,12 +14,11 @@ pages are rewritten once, after the build.
 
 from __future__ import annotations
 
-import pathlib
 import re
 
 from sphinx.util import logging
 
-from tools.sphinx_ext import rewrite_pages
+from tools.sphinx_ext import built_file, rewrite_pages
 
 SCRIPT = "_static/copybutton.js"
 #: a code block as the script selects it (``div.highlight pre``), as Pygments writes it
@@ -76,10 +75,8 @@ def patch(script: str) -> str:
 
 
 def rewrite(app, exception):
-    if exception is not None or app.builder.format != "html":
-        return
-    path = pathlib.Path(app.outdir) / SCRIPT
-    if not path.exists():
+    path = built_file(app, exception, SCRIPT)
+    if path is None:
         return
     script = path.read_text(encoding="utf-8")
     button = button_markup(script)
