@@ -397,11 +397,17 @@ def encode(fig) -> bytes:
 
     if not isinstance(fig, Figure):
         raise TypeError(f"fig must be a matplotlib Figure, got {type(fig).__name__}")
+    # savefig's raw format: the pixels a PNG would hold (same drawing, same colours),
+    # without compressing them into a PNG only to decode it again (a fifth of the time)
     buf = io.BytesIO()
     with mpl.rc_context({"savefig.bbox": "standard"}):
-        fig.savefig(buf, format="png", dpi="figure", metadata={"Software": None})
-    buf.seek(0)
-    rgb = Image.open(buf).convert("RGB")
+        fig.savefig(buf, format="raw", dpi="figure")
+    width, height = (int(v) for v in fig.bbox.size)   # Agg's canvas, in pixels
+    raw = buf.getvalue()
+    if len(raw) != 4 * width * height:
+        raise ValueError(f"the figure drew {len(raw)} bytes, not the {width}x{height} "
+                         "RGBA pixels its size gives")
+    rgb = Image.frombuffer("RGBA", (width, height), raw, "raw", "RGBA", 0, 1).convert("RGB")
     small = rgb.quantize(colors=256, method=Image.Quantize.FASTOCTREE,
                          dither=Image.Dither.NONE)
     palette = small.getpalette()
