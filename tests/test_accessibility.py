@@ -16,6 +16,8 @@ which has both, with them.
 
 from __future__ import annotations
 
+import contextlib
+
 import pytest
 
 from tools import browser
@@ -121,16 +123,20 @@ def explorer_alt(page, el):
 
 
 def test_keyboard_reaches_an_explorer_and_moves_its_frame(loaded):
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     page = loaded(CHAPTERS[0])
     el, _ = tab_until(page, lambda e: e["inExplorer"] and e["param"] is not None)
     before = explorer_alt(page, el)
     page.keyboard.press("ArrowRight" if el["type"] == "range" else "ArrowDown")
     # the control moves at once; the image follows when the explorer's frames, fetched
-    # when it nears the screen or is focused (lazy_explorers), have arrived
-    for _ in range(100):
-        if explorer_alt(page, el) != before:
-            break
-        page.wait_for_timeout(100)
+    # when it nears the screen or is focused (lazy_explorers), have arrived: wait (up
+    # to 10 s) for the image to change, then read it
+    with contextlib.suppress(PlaywrightTimeout):
+        page.wait_for_function(
+            """([id, before]) => document.getElementById(id).closest(".lib-explorer")
+                   .querySelector("img").getAttribute("alt") !== before""",
+            arg=[el["id"], before], timeout=10_000)
     after = explorer_alt(page, el)
     assert after != before, (
         f"{CHAPTERS[0]}: an arrow key on the explorer's first control ({el['id']}) left "

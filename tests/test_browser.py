@@ -38,8 +38,9 @@ def open_page(chromium, base, path):
 
 @pytest.fixture(scope="module")
 def loaded(chromium, site_url):
-    """``loaded(path)``: the page and its Watch, loaded once for the module's read-only
-    tests (and, last, one that moves an explorer); closed at the end."""
+    """``loaded(path)``: the page and its Watch, loaded once for the module: the
+    read-only tests first, then the explorer test, which moves every explorer of the
+    page through all its frames and back to its first; closed at the end."""
     pages = {}
 
     def get(path):
@@ -325,52 +326,51 @@ def explorer_frames(notebook):
 
 
 @pytest.mark.parametrize("path", list(CHAPTERS))
-def test_every_explorer_shows_the_frame_of_its_controls(chromium, site_url, path):
+def test_every_explorer_shows_the_frame_of_its_controls(loaded, path):
+    """On the module's page of the chapter (loaded once; the tests above only read it
+    and scroll): the page's Watch has seen everything since the load."""
     frames = explorer_frames(CHAPTERS[path])
     expected = len(frames)
-    page, watch = open_page(chromium, site_url, path)
-    try:
-        # every code block has its copy button (written into the page, static_copybuttons)
-        # once, after the theme's scripts ran
-        blocks, buttons, lone = page.evaluate("""() => {
-          const pres = [...document.querySelectorAll("div.highlight pre")];
-          return [pres.length, document.querySelectorAll("button.copybtn").length,
-                  pres.filter(p => !(p.nextElementSibling || {matches: () => false})
-                                      .matches("button.copybtn")).length]; }""")
-        assert blocks and buttons == blocks and not lone, (
-            f"{path}: {blocks} code blocks, {buttons} copy buttons, {lone} without one")
-        uids = page.eval_on_selector_all('div[id^="explorer-"]', "els => els.map(e => e.id)")
-        assert len(uids) == expected, (
-            f"{path}: {expected} explorer(s) in the notebook's outputs, {len(uids)} on the "
-            "page")
-        assert len(set(uids)) == len(uids), f"{path}: two explorers share an id: {uids}"
-        if page.locator(".book-playground-note").count():
-            assert uids, (f"{path} has a playground: its ideas must also be an explorer, "
-                          "for the website's readers (CONTRIBUTING.md, Explorers)")
-        if not uids:
-            pytest.skip(f"{path} has no explorer")
-        # the line for untrusted notebooks ("Run this cell, or trust the notebook...")
-        # is gone: the explorers' scripts ran
-        assert page.locator(".lib-explorer-hint").count() == 0, (
-            f"{path}: an explorer still shows its line for untrusted notebooks")
-        for uid in uids:
-            ex = ExplorerUnderTest(page, path, uid, frames[uid])
-            ex.root.scroll_into_view_if_needed()
-            page.wait_for_function(LOADED, arg=uid)
-            ex.check_structure()
-            ex.check_tab_order()
-            ex.check_shown()
-            # every value of every control, up and then back down, so each control also
-            # moves while the others are away from their first value
-            for k, size in enumerate(ex.data["sizes"]):
-                ex.move(k, size - 1)
-                ex.push_past_the_end(k)
-            for k in range(len(ex.controls)):
-                ex.move(k, 0)
-        assert not watch.errors, f"{path}: console errors:\n  {describe(watch.errors)}"
-        assert not watch.not_local(), f"{path}: requests:\n  {describe(watch.not_local())}"
-    finally:
-        page.close()
+    page, watch = loaded(path)
+    # every code block has its copy button (written into the page, static_copybuttons)
+    # once, after the theme's scripts ran
+    blocks, buttons, lone = page.evaluate("""() => {
+      const pres = [...document.querySelectorAll("div.highlight pre")];
+      return [pres.length, document.querySelectorAll("button.copybtn").length,
+              pres.filter(p => !(p.nextElementSibling || {matches: () => false})
+                                  .matches("button.copybtn")).length]; }""")
+    assert blocks and buttons == blocks and not lone, (
+        f"{path}: {blocks} code blocks, {buttons} copy buttons, {lone} without one")
+    uids = page.eval_on_selector_all('div[id^="explorer-"]', "els => els.map(e => e.id)")
+    assert len(uids) == expected, (
+        f"{path}: {expected} explorer(s) in the notebook's outputs, {len(uids)} on the "
+        "page")
+    assert len(set(uids)) == len(uids), f"{path}: two explorers share an id: {uids}"
+    if page.locator(".book-playground-note").count():
+        assert uids, (f"{path} has a playground: its ideas must also be an explorer, "
+                      "for the website's readers (CONTRIBUTING.md, Explorers)")
+    if not uids:
+        pytest.skip(f"{path} has no explorer")
+    # the line for untrusted notebooks ("Run this cell, or trust the notebook...")
+    # is gone: the explorers' scripts ran
+    assert page.locator(".lib-explorer-hint").count() == 0, (
+        f"{path}: an explorer still shows its line for untrusted notebooks")
+    for uid in uids:
+        ex = ExplorerUnderTest(page, path, uid, frames[uid])
+        ex.root.scroll_into_view_if_needed()
+        page.wait_for_function(LOADED, arg=uid)
+        ex.check_structure()
+        ex.check_tab_order()
+        ex.check_shown()
+        # every value of every control, up and then back down, so each control also
+        # moves while the others are away from their first value
+        for k, size in enumerate(ex.data["sizes"]):
+            ex.move(k, size - 1)
+            ex.push_past_the_end(k)
+        for k in range(len(ex.controls)):
+            ex.move(k, 0)
+    assert not watch.errors, f"{path}: console errors:\n  {describe(watch.errors)}"
+    assert not watch.not_local(), f"{path}: requests:\n  {describe(watch.not_local())}"
 
 
 def test_every_chapter_page_is_tested(site):
@@ -379,12 +379,19 @@ def test_every_chapter_page_is_tested(site):
         f"chapter pages and chapter notebooks differ: {sorted(built ^ set(CHAPTERS))}")
 
 
-def test_an_explorer_fetches_its_frames_when_first_touched(loaded, site_url):
+def test_an_explorer_fetches_its_frames_when_first_touched(chromium, site_url):
     """Far below the first screen an explorer has asked for nothing; a control's change
-    fetches its frames from the site, then the image shows that control's frame. (The
-    module's page, loaded once: this test comes last and only moves that explorer.)"""
+    fetches its frames from the site, then the image shows that control's frame. (A
+    fresh page: the module's page of this chapter has had its explorers moved.)"""
     path = "chapters/02_convolution.html"
-    page, watch = loaded(path)
+    page, watch = open_page(chromium, site_url, path)
+    try:
+        _fetches_when_first_touched(page, watch, site_url, path)
+    finally:
+        page.close()
+
+
+def _fetches_when_first_touched(page, watch, site_url, path):
     uid = page.eval_on_selector_all('div[id^="explorer-"]', "els => els.map(e => e.id)")[-1]
     ex = ExplorerUnderTest(page, path, uid, explorer_frames(CHAPTERS[path])[uid])
     frames_url = urllib.parse.urljoin(site_url + path, ex.data["src"])

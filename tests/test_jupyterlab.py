@@ -182,52 +182,21 @@ def wait_for_idle_kernel(page):
                       .some(el => /\\| Idle$/.test(el.innerText.trim()))""")
 
 
+@pytest.fixture(scope="module")
+def trusted_sigmoid(chromium, jupyterlab):
+    """The trusted sigmoid chapter open in JupyterLab, once for the module: the
+    no-error check reads it as opened, then the keyboard test moves its first explorer
+    (a chapter load takes seconds; both tests want the same one). Yields (page, watch)."""
+    base, _ = jupyterlab
+    with notebook_page(chromium, base, f"trusted/{NOTEBOOK.name}") as opened:
+        yield opened
+
+
 SHOWN = """root => {
   const img = root.querySelector("img");
   return {frame: img.getAttribute("data-frame"), src: img.getAttribute("src"),
           alt: img.getAttribute("alt")};
 }"""
-
-
-def test_explorer_answers_the_keyboard_in_jupyterlab(chromium, jupyterlab, tmp_path):
-    base, _ = jupyterlab
-    with notebook_page(chromium, base, f"trusted/{NOTEBOOK.name}") as (page, _watch):
-        root = page.locator('.jp-OutputArea-output div[id^="explorer-"]').first
-        img = root.locator("img")
-        img.wait_for(state="visible")
-        handle = root.element_handle()
-        data = handle.evaluate(
-            'r => JSON.parse(r.querySelector("script.lib-explorer-data").textContent)')
-        controls = handle.evaluate("""r => Array.from(r.querySelectorAll("[data-param]"),
-            el => ({param: Number(el.getAttribute("data-param")), type: el.type, id: el.id,
-                    disabled: el.disabled}))""")
-        ranges = [c for c in controls if c["type"] == "range"]
-        assert ranges, "the chapter's first explorer has no slider to move"
-        assert not any(c["disabled"] for c in controls), (
-            "the explorer's script did not run: is the notebook trusted?")
-        assert handle.evaluate(SHOWN)["frame"] == "0"
-
-        slider = ranges[0]
-        expected = 1
-        for size in data["sizes"][slider["param"] + 1:]:
-            expected *= size  # row-major: slider at position 1, the others at 0
-        page.locator(f"#{slider['id']}").focus()
-        page.keyboard.press("ArrowRight")
-        page.wait_for_function(
-            "([r, f]) => r.querySelector('img').getAttribute('data-frame') === f",
-            arg=[handle, str(expected)])
-        shown = handle.evaluate(SHOWN)
-        assert shown["src"] == data["frames"][expected], "the image is not the new frame"
-        assert shown["alt"] == data["alts"][expected]
-        root.scroll_into_view_if_needed()
-        page.screenshot(path=str(tmp_path / "jupyterlab.png"))
-
-        # ArrowDown is a notebook shortcut (select the cell below) in JupyterLab: on the
-        # slider it must move the slider back instead
-        page.keyboard.press("ArrowDown")
-        page.wait_for_function(
-            "r => r.querySelector('img').getAttribute('data-frame') === '0'", arg=handle)
-        assert page.evaluate("() => document.activeElement.id") == slider["id"]
 
 
 #: what JupyterLab shows in a cell when something went wrong displaying an output
@@ -236,13 +205,21 @@ ERRORS = ("Error displaying widget", "model not found", "Traceback")
 
 @pytest.mark.parametrize("path", chapter_paths(), ids=lambda p: p.stem)
 def test_a_trusted_chapter_shows_no_error_before_it_runs(chromium, jupyterlab, tmp_path,
-                                                         path):
+                                                         request, path):
     """A student opens a chapter as `make execute` stored it and trusts it (here: the
     copy is trusted already), before running anything: no cell shows an error, and a
-    playground's cell shows its note (its widgets appear once the cell runs)."""
+    playground's cell shows its note (its widgets appear once the cell runs). The
+    sigmoid chapter's page is the module's (trusted_sigmoid), kept open for the
+    keyboard test below."""
     base, _ = jupyterlab
-    shot = tmp_path / f"{path.stem}.png"
-    with notebook_page(chromium, base, f"trusted/{path.name}", shot) as (page, watch):
+    with contextlib.ExitStack() as stack:
+        if path == NOTEBOOK:
+            page, watch = request.getfixturevalue("trusted_sigmoid")
+        else:
+            page, watch = stack.enter_context(
+                notebook_page(chromium, base, f"trusted/{path.name}"))
+        # on exit, before the page closes
+        stack.callback(page.screenshot, path=str(tmp_path / f"{path.stem}.png"))
         outputs = page.locator(".jp-OutputArea-output")
         outputs.first.wait_for(state="attached")
         wait_for_idle_kernel(page)
@@ -270,6 +247,48 @@ def test_a_trusted_chapter_shows_no_error_before_it_runs(chromium, jupyterlab, t
             note.scroll_into_view_if_needed()
             assert note.is_visible() and "run this cell" in note.inner_text()
         assert not [e for e in watch.errors if "model not found" in e], watch.errors
+
+
+def test_explorer_answers_the_keyboard_in_jupyterlab(trusted_sigmoid, tmp_path):
+    """On the trusted sigmoid chapter's page as the test above left it (checked, no
+    explorer moved): one load of the chapter for both."""
+    page, _watch = trusted_sigmoid
+    root = page.locator('.jp-OutputArea-output div[id^="explorer-"]').first
+    img = root.locator("img")
+    img.wait_for(state="visible")
+    handle = root.element_handle()
+    data = handle.evaluate(
+        'r => JSON.parse(r.querySelector("script.lib-explorer-data").textContent)')
+    controls = handle.evaluate("""r => Array.from(r.querySelectorAll("[data-param]"),
+        el => ({param: Number(el.getAttribute("data-param")), type: el.type, id: el.id,
+                disabled: el.disabled}))""")
+    ranges = [c for c in controls if c["type"] == "range"]
+    assert ranges, "the chapter's first explorer has no slider to move"
+    assert not any(c["disabled"] for c in controls), (
+        "the explorer's script did not run: is the notebook trusted?")
+    assert handle.evaluate(SHOWN)["frame"] == "0"
+
+    slider = ranges[0]
+    expected = 1
+    for size in data["sizes"][slider["param"] + 1:]:
+        expected *= size  # row-major: slider at position 1, the others at 0
+    page.locator(f"#{slider['id']}").focus()
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function(
+        "([r, f]) => r.querySelector('img').getAttribute('data-frame') === f",
+        arg=[handle, str(expected)])
+    shown = handle.evaluate(SHOWN)
+    assert shown["src"] == data["frames"][expected], "the image is not the new frame"
+    assert shown["alt"] == data["alts"][expected]
+    root.scroll_into_view_if_needed()
+    page.screenshot(path=str(tmp_path / "jupyterlab.png"))
+
+    # ArrowDown is a notebook shortcut (select the cell below) in JupyterLab: on the
+    # slider it must move the slider back instead
+    page.keyboard.press("ArrowDown")
+    page.wait_for_function(
+        "r => r.querySelector('img').getAttribute('data-frame') === '0'", arg=handle)
+    assert page.evaluate("() => document.activeElement.id") == slider["id"]
 
 
 def test_notebook_7_shows_the_playground_note_not_an_error(chromium, jupyterlab):
