@@ -20,23 +20,24 @@ def pytest_collection_modifyitems(items):
     Then the files are put in the order that keeps `make test`'s workers busy to the
     end (the Makefile runs pytest-xdist with ``--no-loadscope-reorder``: files go to the
     workers in this order, one at a time). A chapter takes a core for up to two minutes,
-    and so does a file of browser tests (Chromium's, JupyterLab's and the kernels' CPU).
-    Chapters and browser files alternate, one of each; the other files come last,
+    and so does a file of browser tests (Chromium's, JupyterLab's and the kernels' CPU)
+    or of nbgrader runs (marker ``slow``: a few tests, chapter 1 graded three times).
+    Chapters and these long files alternate, one of each; the other files come last,
     most tests first as xdist would order them (a minute for the biggest, seconds for
     most), and fill the gaps at the end. Tests keep their order within a file."""
     kind = {}
     for item in items:
         if "chromium" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.browser)
-        if item.get_closest_marker("browser"):
-            kind[item.path] = "browser"
+        if item.get_closest_marker("browser") or item.get_closest_marker("slow"):
+            kind[item.path] = "long"
         else:
             kind.setdefault(item.path, "notebook" if item.path.suffix == ".ipynb" else "unit")
     notebooks = [p for p, k in kind.items() if k == "notebook"]
-    browsers = [p for p, k in kind.items() if k == "browser"]
+    long_files = [p for p, k in kind.items() if k == "long"]
     sizes = collections.Counter(item.path for item in items)
     units = sorted((p for p, k in kind.items() if k == "unit"), key=lambda p: -sizes[p])
-    order = [p for pair in itertools.zip_longest(notebooks, browsers) for p in pair if p]
+    order = [p for pair in itertools.zip_longest(notebooks, long_files) for p in pair if p]
     rank = {p: i for i, p in enumerate(order + units)}
     items.sort(key=lambda item: rank[item.path])
 

@@ -7,6 +7,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 
+import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 import torch  # noqa: E402
@@ -14,6 +15,14 @@ import torch  # noqa: E402
 from lib import data, widgets  # noqa: E402
 
 torch.set_num_threads(1)
+
+
+@pytest.fixture(autouse=True)
+def close_figures():
+    """A playground's Train button draws its curves with plt.show(), which the kernel's
+    inline backend follows by closing them; Agg keeps them, so close them here."""
+    yield
+    plt.close("all")
 
 
 @pytest.fixture(scope="module")
