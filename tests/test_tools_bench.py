@@ -30,3 +30,27 @@ def test_file_times_sum_each_notebook_and_each_test_module(tmp_path):
     assert rows[2].strip().startswith("its files' test time, all workers: 8 s; the 2")
     assert [row.split()[0] for row in rows[3:5]] == ["tests/test_site.py",
                                                      "chapters/04_relu.ipynb"]
+
+
+def test_a_chapter_is_judged_by_its_cpu_time_not_its_wall_time():
+    # CONTRIBUTING's budget is CPU time in the kernel: a loaded machine stretches the
+    # wall time (here 100 s) without making the chapter's work any larger
+    def rows(cpu):
+        execution = {path.stem: {"seconds": 100.0, "kernel": 1.0, "cpu": cpu,
+                                 "explorers": []} for path in bench.chapter_paths()}
+        return bench.table(execution, {"skipped": "no browser"},
+                           {"error": "not built", "files": 0})
+
+    def marks(table_rows, what):
+        return {row.split()[-1] for row in table_rows if row.strip().startswith(what)}
+
+    quick, slow = rows(cpu=bench.CHAPTER_SECONDS - 1.0), rows(cpu=bench.CHAPTER_SECONDS + 1.0)
+    assert marks(quick, "CPU time of those cells") == {"ok"}
+    assert marks(slow, "CPU time of those cells") == {"OVER"}
+    assert marks(quick, "execute (cells, fresh kernel), wall time") == {"s"}   # no verdict
+
+
+def test_the_machine_is_described_by_its_cpu_and_its_float64_arithmetic():
+    assert bench.cpu_model().strip()
+    gflops = bench.gemm_gflops()
+    assert 0.1 < gflops < 10_000    # GFLOP/s of one core: a number, not a failure

@@ -20,7 +20,10 @@ Measured:
 - `make test` phase by phase (the Makefile's TEST_PHASES), in another such copy that
   shares this .venv: each phase's wall and CPU time, and their sum (the 8-minute budget);
   for a phase that runs pytest, where its time goes: the test time of its longest files
-  (pytest's JUnit report).
+  (pytest's JUnit report);
+- the machine: its CPU's model and how fast one core multiplies float64 matrices
+  (GFLOP/s), the arithmetic the chapters' training is made of, so that times measured on
+  two machines can be compared.
 
 Usage: .venv/bin/python -m tools.bench, from the repository's root (after `make book`;
 `make bench` does both).
@@ -386,6 +389,46 @@ def autograde_times(scratch: pathlib.Path) -> dict:
     return results
 
 
+# --- (f) the machine: how fast its arithmetic is ---------------------------------------------
+
+# Run in a fresh Python with one thread, as the kernels run: the best of several float64
+# products of two 512 x 512 matrices (2 * 512**3 floating-point operations each).
+GEMM = """
+import time, torch
+torch.set_num_threads(1)
+a = torch.randn(512, 512, dtype=torch.float64)
+a @ a
+best = float("inf")
+for _ in range(15):
+    start = time.perf_counter()
+    a @ a
+    best = min(best, time.perf_counter() - start)
+print(2 * 512**3 / best / 1e9)
+"""
+
+
+def cpu_model() -> str:
+    """The CPU's model name as Linux reports it (/proc/cpuinfo), else the platform's."""
+    import platform
+
+    with contextlib.suppress(OSError):
+        for line in pathlib.Path("/proc/cpuinfo").read_text().splitlines():
+            key, _, value = line.partition(":")
+            if key.strip() == "model name" and value.strip():
+                return value.strip()
+    return platform.processor() or "unknown CPU"
+
+
+def gemm_gflops() -> float:
+    """float64 matrix products on one core, in GFLOP/s: the arithmetic the chapters'
+    training is made of (their MLPs' layers are batched products of this kind), so the
+    figure tells how a machine's chapter and `make test` times compare with another's.
+    Measured in a fresh Python with one thread (OMP_NUM_THREADS=1), as the kernels run."""
+    run = subprocess.run([sys.executable, "-c", GEMM], capture_output=True, text=True,
+                         env=dict(os.environ, OMP_NUM_THREADS="1"), check=True)
+    return float(run.stdout.split()[-1])
+
+
 # --- the table -------------------------------------------------------------------------------
 
 
@@ -413,10 +456,11 @@ def table(execution, pages, build) -> list[str]:
             row("  execute", "FAILED", f"{CHAPTER_SECONDS} s")
         else:
             seconds_all += ran["seconds"] + ran["kernel"]
-            row("  execute (cells, fresh kernel)", f"{ran['seconds']:.1f} s",
-                f"{CHAPTER_SECONDS} s", verdict(ran["seconds"], CHAPTER_SECONDS))
-            # a loaded machine stretches the wall time, hardly the CPU time
-            row("  CPU time of those cells in the kernel", f"{ran['cpu']:.1f} s")
+            row("  execute (cells, fresh kernel), wall time", f"{ran['seconds']:.1f} s")
+            # the budget is CPU time: a loaded machine stretches the wall time, hardly
+            # the CPU time
+            row("  CPU time of those cells in the kernel", f"{ran['cpu']:.1f} s",
+                f"{CHAPTER_SECONDS} s", verdict(ran["cpu"], CHAPTER_SECONDS))
             row("  kernel start", f"{ran['kernel']:.1f} s")
             for ex in ran["explorers"]:
                 cached = " (cache)" if ex["cached"] else ""
@@ -494,10 +538,14 @@ def main() -> int:
                      if k == "error" or "error" in v]
         phases = test_phases(scratch)
         failures += [f"make {k}:\n{v['error']}" for k, v in phases.items() if "error" in v]
+        gflops = gemm_gflops()
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     print()
     print(f"Benchmark of the book ({cpus} CPUs, OMP_NUM_THREADS=1; budgets from CONTRIBUTING.md, "
           "'Performance budgets'; it never fails on speed)")
+    print(f"Machine: {cpu_model()}; one core multiplies float64 matrices at {gflops:.1f} "
+          "GFLOP/s (512 x 512, the best of 15): the chapters' training is mostly this "
+          "arithmetic, so compare times from two machines by this figure")
     print()
     print("\n".join(table(execution, pages, build)))
     print()
