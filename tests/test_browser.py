@@ -386,27 +386,23 @@ def test_an_explorer_fetches_its_frames_when_first_touched(chromium, site_url):
     path = "chapters/02_convolution.html"
     page, watch = open_page(chromium, site_url, path)
     try:
-        _fetches_when_first_touched(page, watch, site_url, path)
+        uid = page.eval_on_selector_all('div[id^="explorer-"]', "els => els.map(e => e.id)")[-1]
+        ex = ExplorerUnderTest(page, path, uid, explorer_frames(CHAPTERS[path])[uid])
+        frames_url = urllib.parse.urljoin(site_url + path, ex.data["src"])
+        assert ex.root.get_attribute("data-frames") is None and not any(
+            "/_explorer/" in url for url in watch.requests), (
+            f"{path}: frames were fetched before any explorer was reached")
+        ex.root.element_handle().evaluate("""root => {
+            const el = root.querySelector('[data-param="0"]');
+            el.value = "1";
+            el.dispatchEvent(new Event(el.tagName === "SELECT" ? "change" : "input"));
+        }""")
+        page.wait_for_function(LOADED, arg=uid)
+        ex.positions[0] = 1
+        ex.check_shown()
+        assert watch.requests.count(frames_url) == 1, (
+            f"{path} #{uid}: expected one request of {frames_url}, saw "
+            f"{[u for u in watch.requests if '/_explorer/' in u]}")
+        assert not watch.errors and not watch.not_local()
     finally:
         page.close()
-
-
-def _fetches_when_first_touched(page, watch, site_url, path):
-    uid = page.eval_on_selector_all('div[id^="explorer-"]', "els => els.map(e => e.id)")[-1]
-    ex = ExplorerUnderTest(page, path, uid, explorer_frames(CHAPTERS[path])[uid])
-    frames_url = urllib.parse.urljoin(site_url + path, ex.data["src"])
-    assert ex.root.get_attribute("data-frames") is None and not any(
-        "/_explorer/" in url for url in watch.requests), (
-        f"{path}: frames were fetched before any explorer was reached")
-    ex.root.element_handle().evaluate("""root => {
-        const el = root.querySelector('[data-param="0"]');
-        el.value = "1";
-        el.dispatchEvent(new Event(el.tagName === "SELECT" ? "change" : "input"));
-    }""")
-    page.wait_for_function(LOADED, arg=uid)
-    ex.positions[0] = 1
-    ex.check_shown()
-    assert watch.requests.count(frames_url) == 1, (
-        f"{path} #{uid}: expected one request of {frames_url}, saw "
-        f"{[u for u in watch.requests if '/_explorer/' in u]}")
-    assert not watch.errors and not watch.not_local()
