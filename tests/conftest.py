@@ -19,7 +19,7 @@ def pytest_collection_modifyitems(items):
 
     Then the files are put in the order that keeps `make test`'s workers busy to the
     end (the Makefile runs pytest-xdist with ``--no-loadscope-reorder``: files go to the
-    workers in this order, one at a time). A chapter takes a core for up to two minutes,
+    workers in this order, one at a time). A chapter takes a core for up to about three minutes,
     and so does a file of browser tests (Chromium's, JupyterLab's and the kernels' CPU)
     or of nbgrader runs (marker ``slow``: a few tests, chapter 1 graded three times).
     Chapters and these long files alternate, one of each; the other files come last,
