@@ -391,11 +391,10 @@ def autograde_times(scratch: pathlib.Path) -> dict:
 
 # --- (f) the machine: how fast its arithmetic is ---------------------------------------------
 
-# Run in a fresh Python with one thread, as the kernels run: the best of several float64
-# products of two 512 x 512 matrices (2 * 512**3 floating-point operations each).
+# Run in a fresh Python with one thread (OMP_NUM_THREADS=1), as the kernels run: the best
+# of several float64 products of two 512 x 512 matrices (2 * 512**3 operations each).
 GEMM = """
 import time, torch
-torch.set_num_threads(1)
 a = torch.randn(512, 512, dtype=torch.float64)
 a @ a
 best = float("inf")
@@ -538,7 +537,7 @@ def main() -> int:
                      if k == "error" or "error" in v]
         phases = test_phases(scratch)
         failures += [f"make {k}:\n{v['error']}" for k, v in phases.items() if "error" in v]
-        gflops = gemm_gflops()
+    gflops = gemm_gflops()
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     print()
     print(f"Benchmark of the book ({cpus} CPUs, OMP_NUM_THREADS=1; budgets from CONTRIBUTING.md, "
